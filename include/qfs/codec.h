@@ -1,0 +1,48 @@
+/*
+ * qfs/codec.h - qfs_event <-> protobuf bytes (the wire format of proto/qfs/v1).
+ *
+ * This module is the only place that sees protobuf-c generated code. Encoding
+ * is canonical: the same qfs_event always gives the same bytes (fields in
+ * field-number order, default values omitted, genesis balances sorted by
+ * asset). Decoding validates everything the schema can say: ids, enums,
+ * parameter names, uniqueness inside genesis, sizes. A decoded event that
+ * re-encodes to other bytes (a non-canonical encoding) is accepted; the log
+ * stores the bytes as written.
+ */
+#ifndef QFS_CODEC_H
+#define QFS_CODEC_H
+
+#include "qfs/arena.h"
+#include "qfs/event.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* XXH3-128 fingerprint of the event schema, computed from the compiled
+ * protobuf descriptors (message and field names, numbers, types, labels, enum
+ * values), so comments and formatting do not change it. Stored in every log
+ * header. */
+void qfs_codec_schema_hash(qfs_hash128 *out);
+
+/* Size of the canonical encoding of `ev`. `ev` must be valid. */
+size_t qfs_codec_encoded_size(const qfs_event *ev);
+
+/* Encodes `ev` into buf[0..cap). QFS_E_LIMIT when it does not fit in `cap` or
+ * exceeds QFS_EVENT_BYTES_MAX; QFS_E_INVALID_ARG when `ev` is not valid (an
+ * unknown kind or enum, a bad id). Writes the length to *len_out. */
+qfs_err qfs_codec_encode(const qfs_event *ev, uint8_t *buf, size_t cap, size_t *len_out);
+
+/* Decodes `len` bytes into *out. Scratch and the genesis arrays are allocated
+ * from `arena` (not reset here); *out stays valid until the arena is reset.
+ * QFS_E_DECODE with a message in `diag` for any malformed or invalid input:
+ * bad protobuf, no body, unknown enum value, bad id, unknown parameter,
+ * duplicate genesis account or parameter or balance, too many entries.
+ * QFS_E_LIMIT when len > QFS_EVENT_BYTES_MAX. Never asserts on input. */
+qfs_err qfs_codec_decode(qfs_event *out, const uint8_t *data, size_t len, qfs_arena *arena,
+                         qfs_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,68 @@
+/*
+ * qfs/fixed.h - exact integer arithmetic: 18-decimal fixed point, checked
+ * add/sub, and one multiply-then-divide with an explicit rounding mode.
+ *
+ * No float or double is used anywhere. A ratio r is stored as the integer
+ * r * 10^18 in a uint64_t (so 0.7 is 700000000000000000; the largest value is
+ * 18.446744073709551615). Amounts are plain uint64_t base units.
+ */
+#ifndef QFS_FIXED_H
+#define QFS_FIXED_H
+
+#include "qfs/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QFS_FP18_ONE 1000000000000000000ULL
+#define QFS_FP18_DECIMALS 18
+
+/* Longest text qfs_fp18_format() or qfs_u64_format() writes, without NUL. */
+#define QFS_DECIMAL_STR_MAX 21
+
+typedef enum qfs_round {
+    QFS_ROUND_FLOOR = 0, /* toward zero (all values are unsigned) */
+    QFS_ROUND_CEIL = 1   /* away from zero */
+} qfs_round;
+
+/* Parses an exact decimal such as "0.7", "1", "0.000000000000000001" or
+ * "12.5" into fixed point. Grammar: DIGITS [ "." DIGITS ]; no sign, no
+ * exponent, no spaces, no empty parts ("1." and ".5" are refused), leading
+ * zeros allowed. QFS_E_PARSE for malformed text. QFS_E_RANGE for well-formed
+ * text that cannot be held exactly: more than 18 fractional digits, or a
+ * value above 18.446744073709551615. */
+qfs_err qfs_fp18_parse(uint64_t *out, const char *s, size_t len);
+
+/* Writes the shortest exact decimal for v ("0.7", "1", "0") and a NUL into
+ * buf, which must hold QFS_DECIMAL_STR_MAX + 1 bytes. Returns the length. */
+size_t qfs_fp18_format(char *buf, uint64_t v);
+
+/* Parses a base-10 unsigned integer: DIGITS only, no sign or spaces, leading
+ * zeros allowed. QFS_E_PARSE for bad text, QFS_E_RANGE above UINT64_MAX. */
+qfs_err qfs_u64_parse(uint64_t *out, const char *s, size_t len);
+
+/* Writes v in base 10 and a NUL; buf holds QFS_DECIMAL_STR_MAX + 1 bytes. */
+size_t qfs_u64_format(char *buf, uint64_t v);
+
+/* *out = a + b, or QFS_E_RANGE on overflow (then *out is unchanged). */
+qfs_err qfs_add_u64(uint64_t *out, uint64_t a, uint64_t b);
+
+/* *out = a - b, or QFS_E_RANGE when b > a (then *out is unchanged). */
+qfs_err qfs_sub_u64(uint64_t *out, uint64_t a, uint64_t b);
+
+/* *out = round(a * b / d) computed on a 128-bit intermediate, rounding as
+ * named. QFS_E_INVALID_ARG when d == 0; QFS_E_RANGE when the result does not
+ * fit in 64 bits (then *out is unchanged). */
+qfs_err qfs_mul_div_u64(uint64_t *out, uint64_t a, uint64_t b, uint64_t d, qfs_round r);
+
+/* Fixed-point product: round(a * b / 10^18). */
+qfs_err qfs_fp18_mul(uint64_t *out, uint64_t a, uint64_t b, qfs_round r);
+
+/* floor(sqrt(v)) for a 128-bit value; exact, integer only. */
+uint64_t qfs_isqrt_u128(unsigned __int128 v);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

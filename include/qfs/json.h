@@ -1,0 +1,43 @@
+/*
+ * qfs/json.h - qfs_event <-> one line of JSON (the JSON Lines format of
+ * `qfs append` and `qfs dump`, documented in docs/EVENTS.md).
+ *
+ * Every event is one object: {"kind": "...", "timestamp_ms": N, ...fields}.
+ * Amounts are integers or strings of decimal digits on input and strings on
+ * output; 18-decimal ratios (fields ending in _fp18 in the schema, named
+ * without the suffix in JSON) are exact decimal strings such as "0.7";
+ * parameter values are written in their parameter's unit. Output is canonical:
+ * sorted keys, no spaces, no floats, a fixed field set per kind.
+ */
+#ifndef QFS_JSON_H
+#define QFS_JSON_H
+
+#include "qfs/arena.h"
+#include "qfs/event.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Longest input line accepted, in bytes. */
+#define QFS_JSON_LINE_BYTES_MAX ((size_t)16 << 20)
+
+/* Parses one JSON object (`len` bytes, no trailing newline needed) into *out.
+ * Genesis arrays are allocated from `arena`. QFS_E_PARSE with diag->message
+ * and a column (diag->has_line set, line = 0: the caller knows the line) for:
+ * malformed JSON, a non-object, an unknown or missing "kind", unknown fields,
+ * missing required fields, wrong types, bad ids, out-of-range or malformed
+ * numbers and decimals, too many decimals, unknown parameters, duplicates.
+ * QFS_E_LIMIT when len > QFS_JSON_LINE_BYTES_MAX. */
+qfs_err qfs_json_parse_event(qfs_event *out, const char *text, size_t len, qfs_arena *arena,
+                             qfs_diag *diag);
+
+/* Formats `ev` as one canonical JSON object without a newline. Returns a
+ * malloc'd NUL-terminated string in *out (free() it) and its length in
+ * *len_out. QFS_E_NOMEM, or QFS_E_INVALID_ARG for an invalid event. */
+qfs_err qfs_json_format_event(char **out, size_t *len_out, const qfs_event *ev);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,116 @@
+/* Names of enums and id validation shared by the codec, JSON and state. */
+#include "qfs/event.h"
+
+#include <string.h>
+
+static int id_char_ok(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == ':' || c == '-';
+}
+
+qfs_err qfs_id_set(qfs_id *out, const char *s, size_t len)
+{
+    if (len == 0 || len > QFS_ID_BYTES_MAX)
+        return QFS_E_RANGE;
+    for (size_t i = 0; i < len; i++)
+        if (!id_char_ok((unsigned char)s[i]))
+            return QFS_E_PARSE;
+    memset(out, 0, sizeof *out); /* canonical padding: hashes may cover the struct */
+    out->len = (uint8_t)len;
+    memcpy(out->bytes, s, len);
+    return QFS_OK;
+}
+
+int qfs_id_cmp(const qfs_id *a, const qfs_id *b)
+{
+    size_t common = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->bytes, b->bytes, common);
+    if (c != 0)
+        return c;
+    return (a->len > b->len) - (a->len < b->len);
+}
+
+int qfs_id_eq(const qfs_id *a, const qfs_id *b)
+{
+    return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
+}
+
+/* Looks `s` up in a table of names indexed by enum value; index 0 is unused. */
+static int name_lookup(const char *const *names, int count, const char *s, size_t len)
+{
+    for (int i = 1; i < count; i++)
+        if (names[i] && strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+            return i;
+    return -1;
+}
+
+static const char *const ASSET_NAMES[QFS_ASSET_COUNT] = {NULL, "T1", "T2", "T3", "T4", "T5", "NOD", "ATR"};
+
+const char *qfs_asset_name(qfs_asset a)
+{
+    return (a > 0 && (int)a < QFS_ASSET_COUNT) ? ASSET_NAMES[a] : NULL;
+}
+
+qfs_err qfs_asset_parse(qfs_asset *out, const char *s, size_t len)
+{
+    int i = name_lookup(ASSET_NAMES, QFS_ASSET_COUNT, s, len);
+    if (i < 0)
+        return QFS_E_PARSE;
+    *out = (qfs_asset)i;
+    return QFS_OK;
+}
+
+static const char *const KIND_NAMES[] = {NULL, "user", "validator", "infra_node"};
+#define KIND_COUNT ((int)(sizeof KIND_NAMES / sizeof KIND_NAMES[0]))
+
+const char *qfs_account_kind_name(qfs_account_kind k)
+{
+    return (k > 0 && (int)k < KIND_COUNT) ? KIND_NAMES[k] : NULL;
+}
+
+qfs_err qfs_account_kind_parse(qfs_account_kind *out, const char *s, size_t len)
+{
+    int i = name_lookup(KIND_NAMES, KIND_COUNT, s, len);
+    if (i < 0)
+        return QFS_E_PARSE;
+    *out = (qfs_account_kind)i;
+    return QFS_OK;
+}
+
+static const char *const VOTE_NAMES[] = {NULL, "yes", "no", "abstain"};
+#define VOTE_COUNT ((int)(sizeof VOTE_NAMES / sizeof VOTE_NAMES[0]))
+
+const char *qfs_vote_choice_name(qfs_vote_choice c)
+{
+    return (c > 0 && (int)c < VOTE_COUNT) ? VOTE_NAMES[c] : NULL;
+}
+
+qfs_err qfs_vote_choice_parse(qfs_vote_choice *out, const char *s, size_t len)
+{
+    int i = name_lookup(VOTE_NAMES, VOTE_COUNT, s, len);
+    if (i < 0)
+        return QFS_E_PARSE;
+    *out = (qfs_vote_choice)i;
+    return QFS_OK;
+}
+
+static const char *const EVENT_NAMES[QFS_EVENT_KIND_COUNT] = {
+    NULL,           "genesis",         "register_account",    "transfer",    "stake",
+    "unstake",      "coherence_report", "boost",              "memory_contribution",
+    "user_action",  "node_telemetry",  "social_proposal",     "social_vote", "infra_proposal",
+    "infra_vote",   "epoch_close"};
+
+const char *qfs_event_kind_name(qfs_event_kind k)
+{
+    return (k > 0 && (int)k < QFS_EVENT_KIND_COUNT) ? EVENT_NAMES[k] : NULL;
+}
+
+qfs_err qfs_event_kind_parse(qfs_event_kind *out, const char *s, size_t len)
+{
+    int i = name_lookup(EVENT_NAMES, QFS_EVENT_KIND_COUNT, s, len);
+    if (i < 0)
+        return QFS_E_PARSE;
+    *out = (qfs_event_kind)i;
+    return QFS_OK;
+}
