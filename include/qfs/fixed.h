@@ -2,7 +2,7 @@
  * qfs/fixed.h - exact integer arithmetic: 18-decimal fixed point, checked
  * add/sub, and one multiply-then-divide with an explicit rounding mode.
  *
- * No float or double is used anywhere. A ratio r is stored as the integer
+ * No floating point is used anywhere. A ratio r is stored as the integer
  * r * 10^18 in a uint64_t (so 0.7 is 700000000000000000; the largest value is
  * 18.446744073709551615). Amounts are plain uint64_t base units.
  */
