@@ -1,2 +1,64 @@
-#include <stdio.h>
-int main(void) { puts("qfs"); return 0; }
+/* qfs: replay, verify and inspect Harmonic event logs. */
+#include "cli.h"
+
+#include <string.h>
+
+#ifndef QFS_VERSION_STRING
+#define QFS_VERSION_STRING "0.0.0"
+#endif
+
+static const char USAGE[] =
+    "usage: qfs COMMAND [ARGS]\n"
+    "\n"
+    "Deterministic replay of Harmonic token-economy event logs (.qlog).\n"
+    "\n"
+    "commands:\n"
+    "  append LOG [FILE|-]     append JSON Lines events to LOG (created if missing)\n"
+    "  dump LOG                write LOG's events as JSON Lines\n"
+    "  log check LOG           verify every checksum and the hash chain of LOG\n"
+    "  simulate -o LOG ...     generate a deterministic simulated economy\n"
+    "  replay LOG              fold LOG into a state and print its state hash\n"
+    "  state LOG               print the state after an event as canonical JSON\n"
+    "\n"
+    "options:\n"
+    "  -h, --help              show this help (also: qfs COMMAND --help)\n"
+    "  --version               print the version\n"
+    "\n"
+    "exit codes: 0 ok, 1 a verification did not match, 2 usage error,\n"
+    "            65 bad input data or a corrupt log, 74 I/O error\n";
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} command;
+
+static const command COMMANDS[] = {
+    {"append", cmd_append}, {"dump", cmd_dump},     {"log", cmd_log},
+    {"replay", cmd_replay}, {"simulate", cmd_simulate}, {"state", cmd_state},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(USAGE, stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (cli_is_help(argv[1])) {
+        fputs(USAGE, stdout);
+        return cli_finish_stdout("help");
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        qfs_hash128 schema;
+        char hex[QFS_HASH128_HEX_LEN + 1];
+        qfs_codec_schema_hash(&schema);
+        qfs_hash128_hex(&schema, hex);
+        printf("qfs %s (log format %d, event schema %s)\n", QFS_VERSION_STRING, QFS_LOG_FORMAT_VERSION,
+               hex);
+        return cli_finish_stdout("version");
+    }
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (strcmp(argv[1], COMMANDS[i].name) == 0)
+            return COMMANDS[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "qfs: unknown command '%s'\nTry 'qfs --help'.\n", argv[1]);
+    return CLI_EXIT_USAGE;
+}

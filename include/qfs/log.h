@@ -116,7 +116,7 @@ typedef struct qfs_log_reader qfs_log_reader;
 qfs_err qfs_log_reader_open(qfs_log_reader **out, const char *path, const qfs_hash128 *schema,
                             const qfs_storage *storage, qfs_diag *diag);
 
-/* Returns the next event: *data/*len point into the reader's buffer, valid
+/* Returns the next event: *data and *len point into the reader's buffer, valid
  * until the next call. *index_out (may be NULL) gets its index. Every record
  * is fully verified (header and body checksums, parent link, sizes,
  * decompressed size, event framing, chain hash) before any of its events is

@@ -1,0 +1,116 @@
+/* Shared helpers of the qfs command. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_exit_for(qfs_err err)
+{
+    switch (err) {
+    case QFS_OK: return CLI_EXIT_OK;
+    case QFS_E_IO:
+    case QFS_E_NOMEM:
+    case QFS_E_NOT_FOUND: return CLI_EXIT_IO;
+    case QFS_E_INVALID_ARG: return CLI_EXIT_USAGE;
+    default: return CLI_EXIT_DATA;
+    }
+}
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "qfs %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_fail(const char *cmd, const char *path, qfs_err err, const qfs_diag *diag)
+{
+    fprintf(stderr, "qfs %s: ", cmd);
+    if (path)
+        fprintf(stderr, "%s: ", path);
+    if (diag && diag->has_line)
+        fprintf(stderr, "line %llu: ", (unsigned long long)diag->line);
+    if (diag && diag->has_byte_offset)
+        fprintf(stderr, "byte offset %llu: ", (unsigned long long)diag->byte_offset);
+    if (diag && diag->has_event_index)
+        fprintf(stderr, "event %llu: ", (unsigned long long)diag->event_index);
+    if (diag && diag->message[0])
+        fprintf(stderr, "%s (%s)\n", diag->message, qfs_err_str(err));
+    else
+        fprintf(stderr, "%s\n", qfs_err_str(err));
+    return cli_exit_for(err);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "qfs %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'qfs %s --help'.\n", cmd);
+    va_end(ap);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_opt_value(const char *cmd, int argc, char **argv, int *i, const char *name, const char **value)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0)
+        return 0;
+    if (arg[n] == '=') {
+        *value = arg + n + 1;
+        return 1;
+    }
+    if (arg[n] != '\0')
+        return 0;
+    if (*i + 1 >= argc) {
+        cli_usage_error(cmd, "option %s needs a value", name);
+        return -1;
+    }
+    *i += 1;
+    *value = argv[*i];
+    return 1;
+}
+
+int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t *out)
+{
+    if (qfs_u64_parse(out, text, strlen(text)) != QFS_OK) {
+        cli_usage_error(cmd, "%s: '%s' is not an unsigned integer", opt, text);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_is_help(const char *arg)
+{
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+int cli_write_stdout(const char *cmd, const void *data, size_t len)
+{
+    if (len != 0 && fwrite(data, 1, len, stdout) != len) {
+        cli_error(cmd, "writing to standard output: %s", strerror(errno));
+        return CLI_EXIT_IO;
+    }
+    return 0;
+}
+
+int cli_finish_stdout(const char *cmd)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error(cmd, "writing to standard output: %s", strerror(errno));
+        return CLI_EXIT_IO;
+    }
+    return 0;
+}
+
+int cli_stderr_is_tty(void)
+{
+    return isatty(STDERR_FILENO);
+}

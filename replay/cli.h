@@ -1,0 +1,59 @@
+/* Shared helpers of the qfs command: exit codes, error reporting, option
+ * parsing. The command uses only the public headers in include/qfs/. */
+#ifndef QFS_CLI_H
+#define QFS_CLI_H
+
+#include "qfs/qfs.h"
+
+#include <stdio.h>
+
+/* Exit codes, fixed from the first release on (README.md lists them). */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_MISMATCH 1 /* a verification did not match */
+#define CLI_EXIT_USAGE 2    /* bad command line */
+#define CLI_EXIT_DATA 65    /* bad input data or a corrupt log */
+#define CLI_EXIT_IO 74      /* I/O error (or memory exhausted) */
+
+/* The exit code for a library error. */
+int cli_exit_for(qfs_err err);
+
+/* Prints "qfs CMD: message" on stderr. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints "qfs CMD: PATH: [byte offset X: ][event N: ][line L: ]message" for a
+ * library error with its diagnostic, and returns the matching exit code. */
+int cli_fail(const char *cmd, const char *path, qfs_err err, const qfs_diag *diag);
+
+/* Prints a usage error and the hint to use --help; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Option matching. If argv[*i] is `name` (then the value is argv[*i + 1]) or
+ * `name=value`, stores the value, advances *i past it and returns 1. Returns
+ * -1 when the option is present without a value (after printing a usage
+ * error), 0 when argv[*i] is another argument. */
+int cli_opt_value(const char *cmd, int argc, char **argv, int *i, const char *name, const char **value);
+
+/* Parses a decimal uint64 option value; prints a usage error on failure. */
+int cli_parse_u64(const char *cmd, const char *opt, const char *text, uint64_t *out);
+
+/* 1 when argv[i] is "--help" or "-h". */
+int cli_is_help(const char *arg);
+
+/* Writes all bytes to stdout; returns 0 or CLI_EXIT_IO after reporting. */
+int cli_write_stdout(const char *cmd, const void *data, size_t len);
+
+/* Flushes stdout and reports a write error (e.g. EPIPE, ENOSPC) as exit 74. */
+int cli_finish_stdout(const char *cmd);
+
+/* 1 when stderr is a terminal (progress output goes there only then). */
+int cli_stderr_is_tty(void);
+
+/* Subcommands. */
+int cmd_append(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
+int cmd_state(int argc, char **argv);
+
+#endif

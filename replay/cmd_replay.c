@@ -1,0 +1,422 @@
+/* qfs replay LOG: fold a log and print its state hash; optionally N
+ * independent replays in fresh processes that must agree. */
+#include "fold.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char HELP[] =
+    "usage: qfs replay LOG [--expect HEX] [--runs N] [--json] [--modules] [--stats]\n"
+    "\n"
+    "Streams LOG through the state machine and prints the state hash (32 hex\n"
+    "digits), the number of events and of rejected events, and the log's chain\n"
+    "head. Every record is verified before its events are applied.\n"
+    "\n"
+    "options:\n"
+    "  --expect HEX   exit 1 unless the state hash equals HEX\n"
+    "  --runs N       N independent replays, each in a fresh process with its own\n"
+    "                 hash-table seed and allocation pattern; all must agree, or\n"
+    "                 exit 1 naming the runs and modules that differ (default 1)\n"
+    "  --json         print one canonical JSON object\n"
+    "  --modules      also print the hash of every state module\n"
+    "  --stats        print events per second on standard error\n"
+    "  --table-seed S, --alloc-skew K\n"
+    "                 the perturbations --runs uses, for debugging a divergence\n"
+    "\n"
+    "exit codes: 0 ok, 1 hash mismatch or runs disagree, 2 usage, 65 corrupt,\n"
+    "            torn or invalid log, 74 I/O error\n";
+
+#define RUNS_MAX 64
+
+typedef struct replay_out {
+    qfs_hash128 state_hash;
+    fold_result fold;
+} replay_out;
+
+#define MODULES_MAX 32
+
+/* What a replay printed: built from a state here, or parsed from a child's
+ * report under --runs. */
+typedef struct report {
+    char state_hex[QFS_HASH128_HEX_LEN + 1];
+    char chain_hex[QFS_HASH128_HEX_LEN + 1];
+    uint64_t events;
+    uint64_t rejected;
+    size_t module_count;
+    char module_name[MODULES_MAX][32];
+    char module_hex[MODULES_MAX][QFS_HASH128_HEX_LEN + 1];
+} report;
+
+static void report_from_state(report *r, const qfs_state *s, const replay_out *o)
+{
+    memset(r, 0, sizeof *r);
+    qfs_hash128_hex(&o->state_hash, r->state_hex);
+    qfs_hash128_hex(&o->fold.chain_head, r->chain_hex);
+    r->events = o->fold.events;
+    r->rejected = o->fold.rejected;
+    r->module_count = qfs_state_module_count();
+    QFS_ASSERT(r->module_count <= MODULES_MAX);
+    for (size_t i = 0; i < r->module_count; i++) {
+        qfs_hash128 h;
+        qfs_state_module_hash(s, i, &h);
+        qfs_hash128_hex(&h, r->module_hex[i]);
+        snprintf(r->module_name[i], sizeof r->module_name[i], "%s", qfs_state_module_name(i));
+    }
+}
+
+/* The line-oriented report a child of --runs writes for its parent: one
+ * "name value" pair per line, so that differences name their line. */
+static void print_child_report(const report *r)
+{
+    printf("state_hash %s\nevents %llu\nrejected %llu\nchain_head %s\n", r->state_hex,
+           (unsigned long long)r->events, (unsigned long long)r->rejected, r->chain_hex);
+    for (size_t i = 0; i < r->module_count; i++)
+        printf("module:%s %s\n", r->module_name[i], r->module_hex[i]);
+}
+
+/* Parses print_child_report's output; 0 on success. */
+static int parse_child_report(report *r, const char *text)
+{
+    memset(r, 0, sizeof *r);
+    unsigned long long events, rejected;
+    int used = 0;
+    if (sscanf(text, "state_hash %32s events %llu rejected %llu chain_head %32s%n", r->state_hex, &events,
+               &rejected, r->chain_hex, &used) != 4)
+        return -1;
+    r->events = events;
+    r->rejected = rejected;
+    text += used;
+    for (;;) {
+        char name[40], hex[QFS_HASH128_HEX_LEN + 1];
+        if (sscanf(text, " module:%39s %32s%n", name, hex, &used) != 2)
+            break;
+        if (r->module_count == MODULES_MAX)
+            return -1;
+        snprintf(r->module_name[r->module_count], sizeof r->module_name[0], "%s", name);
+        memcpy(r->module_hex[r->module_count], hex, sizeof hex);
+        r->module_count++;
+        text += used;
+    }
+    return 0;
+}
+
+static void print_result(const report *r, int json, int modules, uint64_t runs)
+{
+    if (json) {
+        printf("{\"chain_head\":\"%s\",\"events\":%llu,", r->chain_hex, (unsigned long long)r->events);
+        if (modules) {
+            /* Module names in sorted order keep the JSON canonical. */
+            size_t order[MODULES_MAX];
+            for (size_t i = 0; i < r->module_count; i++)
+                order[i] = i;
+            for (size_t i = 1; i < r->module_count; i++)
+                for (size_t j = i; j > 0 && strcmp(r->module_name[order[j - 1]], r->module_name[order[j]]) > 0;
+                     j--) {
+                    size_t t = order[j];
+                    order[j] = order[j - 1];
+                    order[j - 1] = t;
+                }
+            printf("\"modules\":{");
+            for (size_t k = 0; k < r->module_count; k++)
+                printf("%s\"%s\":\"%s\"", k ? "," : "", r->module_name[order[k]], r->module_hex[order[k]]);
+            printf("},");
+        }
+        printf("\"rejected\":%llu,", (unsigned long long)r->rejected);
+        if (runs > 1)
+            printf("\"runs\":%llu,", (unsigned long long)runs);
+        printf("\"state_hash\":\"%s\"}\n", r->state_hex);
+        return;
+    }
+    printf("state hash: %s\nevents: %llu\nrejected: %llu\nchain head: %s\n", r->state_hex,
+           (unsigned long long)r->events, (unsigned long long)r->rejected, r->chain_hex);
+    if (runs > 1)
+        printf("runs: %llu, all agree\n", (unsigned long long)runs);
+    if (modules)
+        for (size_t i = 0; i < r->module_count; i++)
+            printf("module %s: %s\n", r->module_name[i], r->module_hex[i]);
+}
+
+/* Exit 1 unless the printed state hash is the expected one. */
+static int check_expect(const char *path, const report *r, const char *expect_hex)
+{
+    if (!expect_hex)
+        return 0;
+    char want[QFS_HASH128_HEX_LEN + 1];
+    qfs_hash128 h;
+    qfs_hash128_parse(&h, expect_hex, strlen(expect_hex));
+    qfs_hash128_hex(&h, want);
+    if (strcmp(want, r->state_hex) == 0)
+        return 0;
+    cli_error("replay", "%s: state hash %s does not match the expected %s", path, r->state_hex, want);
+    return CLI_EXIT_MISMATCH;
+}
+
+/* Replays in this process. `skew` shifts the allocation pattern: blocks of
+ * varying sizes are held for the whole run so that every later address
+ * differs from another run's. */
+static int replay_here(const char *path, uint64_t table_seed, uint64_t skew, qfs_state **state_out, replay_out *o)
+{
+    void *held[16] = {0};
+    for (uint64_t k = 0; k < skew % 16; k++)
+        held[k] = malloc((size_t)(4096 * (k + 1) + 24 * skew));
+    qfs_state_options opt = {.table_seed = table_seed};
+    qfs_state *s = NULL;
+    qfs_err err = qfs_state_create(&s, &opt);
+    int rc;
+    if (err != QFS_OK) {
+        rc = cli_fail("replay", path, err, NULL);
+    } else {
+        rc = fold_log("replay", path, s, UINT64_MAX, &o->fold);
+        if (rc == 0)
+            qfs_state_hash(s, &o->state_hash);
+    }
+    for (size_t k = 0; k < 16; k++)
+        free(held[k]);
+    if (rc != 0) {
+        qfs_state_free(s);
+        return rc;
+    }
+    *state_out = s;
+    return 0;
+}
+
+static uint64_t run_seed(uint64_t run)
+{
+    /* splitmix64 of the run number: well-spread, reproducible table seeds. */
+    uint64_t z = (run + 1) * 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+typedef struct child {
+    pid_t pid;
+    int fd;
+    char *report;
+    size_t len;
+    int status;
+} child;
+
+static int spawn(child *c, const char *self, const char *path, uint64_t run)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    char seed_arg[32], skew_arg[32];
+    snprintf(seed_arg, sizeof seed_arg, "%llu", (unsigned long long)run_seed(run));
+    snprintf(skew_arg, sizeof skew_arg, "%llu", (unsigned long long)(run * 7 + 1));
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        if (dup2(fds[1], STDOUT_FILENO) < 0)
+            _exit(CLI_EXIT_IO);
+        close(fds[1]);
+        char *args[] = {(char *)"qfs",     (char *)"replay",      (char *)path, (char *)"--child-report",
+                        (char *)"--table-seed", seed_arg, (char *)"--alloc-skew", skew_arg, NULL};
+        execv(self, args);
+        fprintf(stderr, "qfs replay: cannot run %s: %s\n", self, strerror(errno));
+        _exit(CLI_EXIT_IO);
+    }
+    close(fds[1]);
+    c->pid = pid;
+    c->fd = fds[0];
+    return 0;
+}
+
+static void collect(child *c)
+{
+    size_t cap = 4096;
+    c->report = malloc(cap);
+    c->len = 0;
+    for (;;) {
+        if (c->len + 1 >= cap) {
+            cap *= 2;
+            c->report = realloc(c->report, cap);
+        }
+        ssize_t n = read(c->fd, c->report + c->len, cap - c->len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        c->len += (size_t)n;
+    }
+    c->report[c->len] = '\0';
+    close(c->fd);
+    while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR) {
+    }
+}
+
+/* Names the lines (modules, root) where report b differs from report a. */
+static void print_differences(const char *a, const char *b, uint64_t run_a, uint64_t run_b)
+{
+    while (*a || *b) {
+        const char *ea = strchr(a, '\n');
+        const char *eb = strchr(b, '\n');
+        size_t la = ea ? (size_t)(ea - a) : strlen(a);
+        size_t lb = eb ? (size_t)(eb - b) : strlen(b);
+        if (la != lb || memcmp(a, b, la) != 0) {
+            const char *sp = memchr(a, ' ', la);
+            int name_len = sp ? (int)(sp - a) : (int)la;
+            fprintf(stderr, "qfs replay:   %.*s differs: run %llu has %.*s, run %llu has %.*s\n", name_len, a,
+                    (unsigned long long)run_a, (int)la - name_len - (sp ? 1 : 0), sp ? sp + 1 : "",
+                    (unsigned long long)run_b, (int)lb - name_len - (sp ? 1 : 0),
+                    lb > (size_t)name_len ? b + name_len + 1 : "");
+        }
+        a = ea ? ea + 1 : a + la;
+        b = eb ? eb + 1 : b + lb;
+    }
+}
+
+static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, int json, int modules)
+{
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) {
+        cli_error("replay", "cannot find the qfs executable for --runs: %s", strerror(errno));
+        return CLI_EXIT_IO;
+    }
+    self[n] = '\0';
+    child kids[RUNS_MAX];
+    memset(kids, 0, sizeof kids);
+    /* At most two replays at a time: each is single-threaded. */
+    uint64_t started = 0, done = 0;
+    int rc = 0;
+    while (done < runs) {
+        while (started < runs && started - done < 2) {
+            if (spawn(&kids[started], self, path, started) != 0) {
+                cli_error("replay", "cannot start run %llu: %s", (unsigned long long)started + 1, strerror(errno));
+                return CLI_EXIT_IO;
+            }
+            started++;
+        }
+        collect(&kids[done]);
+        done++;
+    }
+    for (uint64_t k = 0; k < runs; k++) {
+        int st = kids[k].status;
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            int code = WIFEXITED(st) ? WEXITSTATUS(st) : CLI_EXIT_DATA;
+            cli_error("replay", "run %llu failed (%s %d)", (unsigned long long)k + 1,
+                      WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+            if (rc == 0)
+                rc = code == 0 ? CLI_EXIT_DATA : code;
+        }
+    }
+    if (rc == 0) {
+        int agree = 1;
+        for (uint64_t k = 1; k < runs; k++) {
+            if (strcmp(kids[k].report, kids[0].report) != 0) {
+                if (agree)
+                    cli_error("replay", "%s: the %llu runs do not agree:", path, (unsigned long long)runs);
+                agree = 0;
+                cli_error("replay", "run %llu differs from run 1:", (unsigned long long)k + 1);
+                print_differences(kids[0].report, kids[k].report, 1, k + 1);
+            }
+        }
+        if (!agree)
+            rc = CLI_EXIT_MISMATCH;
+    }
+    if (rc == 0) {
+        report r;
+        if (parse_child_report(&r, kids[0].report) != 0) {
+            cli_error("replay", "run 1 wrote an unreadable report");
+            rc = CLI_EXIT_IO;
+        } else {
+            print_result(&r, json, modules, runs);
+            rc = cli_finish_stdout("replay");
+            if (rc == 0)
+                rc = check_expect(path, &r, expect_hex);
+        }
+    }
+    for (uint64_t k = 0; k < runs; k++)
+        free(kids[k].report);
+    return rc;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+    const char *path = NULL;
+    const char *expect_hex = NULL;
+    uint64_t runs = 1, table_seed = 0, skew = 0;
+    int json = 0, modules = 0, stats = 0, child_report = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int m;
+        if (cli_is_help(argv[i])) {
+            fputs(HELP, stdout);
+            return cli_finish_stdout("replay");
+        }
+        if ((m = cli_opt_value("replay", argc, argv, &i, "--expect", &v)) != 0) {
+            if (m < 0)
+                return CLI_EXIT_USAGE;
+            qfs_hash128 h;
+            if (qfs_hash128_parse(&h, v, strlen(v)) != QFS_OK)
+                return cli_usage_error("replay", "--expect needs 32 hex digits, not '%s'", v);
+            expect_hex = v;
+        } else if ((m = cli_opt_value("replay", argc, argv, &i, "--runs", &v)) != 0) {
+            if (m < 0 || cli_parse_u64("replay", "--runs", v, &runs) != 0)
+                return CLI_EXIT_USAGE;
+            if (runs < 1 || runs > RUNS_MAX)
+                return cli_usage_error("replay", "--runs must be 1 to %d", RUNS_MAX);
+        } else if ((m = cli_opt_value("replay", argc, argv, &i, "--table-seed", &v)) != 0) {
+            if (m < 0 || cli_parse_u64("replay", "--table-seed", v, &table_seed) != 0)
+                return CLI_EXIT_USAGE;
+        } else if ((m = cli_opt_value("replay", argc, argv, &i, "--alloc-skew", &v)) != 0) {
+            if (m < 0 || cli_parse_u64("replay", "--alloc-skew", v, &skew) != 0)
+                return CLI_EXIT_USAGE;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (strcmp(argv[i], "--modules") == 0) {
+            modules = 1;
+        } else if (strcmp(argv[i], "--stats") == 0) {
+            stats = 1;
+        } else if (strcmp(argv[i], "--child-report") == 0) {
+            child_report = 1;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return cli_usage_error("replay", "unknown option '%s'", argv[i]);
+        } else if (!path) {
+            path = argv[i];
+        } else {
+            return cli_usage_error("replay", "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!path)
+        return cli_usage_error("replay", "missing LOG");
+    if (runs > 1)
+        return replay_runs(path, runs, expect_hex, json, modules);
+
+    qfs_state *s = NULL;
+    replay_out o;
+    memset(&o, 0, sizeof o);
+    int rc = replay_here(path, table_seed, skew, &s, &o);
+    if (rc != 0)
+        return rc;
+    report r;
+    report_from_state(&r, s, &o);
+    qfs_state_free(s);
+    if (child_report)
+        print_child_report(&r);
+    else
+        print_result(&r, json, modules, 1);
+    if (stats) {
+        uint64_t ns = o.fold.elapsed_ns ? o.fold.elapsed_ns : 1;
+        uint64_t rate = (uint64_t)((unsigned __int128)o.fold.events * 1000000000u / ns);
+        fprintf(stderr, "qfs replay: %llu events in %llu.%03llu s: %llu events/s\n",
+                (unsigned long long)o.fold.events, (unsigned long long)(ns / 1000000000u),
+                (unsigned long long)(ns / 1000000u % 1000u), (unsigned long long)rate);
+    }
+    rc = cli_finish_stdout("replay");
+    if (rc == 0)
+        rc = check_expect(path, &r, expect_hex);
+    return rc;
+}

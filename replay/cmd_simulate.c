@@ -1,0 +1,517 @@
+/* qfs simulate: a seeded generator of a plausible Harmonic economy.
+ *
+ * The same arguments always give the same events, batch boundaries and hence
+ * the same log bytes. A small shadow model of balances and stakes keeps most
+ * events valid; a small, seeded share is invalid on purpose (a NOD transfer,
+ * an overdraft, a vote on an unknown proposal) so that rejections are
+ * exercised too. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char HELP[] =
+    "usage: qfs simulate --seed S --events N -o LOG [options]\n"
+    "\n"
+    "Generates a deterministic simulated economy of N events (the first is\n"
+    "genesis) and writes it to LOG: the same arguments give a byte-identical log.\n"
+    "Every event kind occurs; most events are valid, a small seeded share is\n"
+    "invalid on purpose so that rejections are exercised.\n"
+    "\n"
+    "options:\n"
+    "  --seed S           generator seed (required)\n"
+    "  --events N         number of events, at least 1 (required)\n"
+    "  -o, --output LOG   the log to write (required; must not exist unless --force)\n"
+    "  --validators V     validators at genesis (default 16, 1-10000)\n"
+    "  --nodes K          infrastructure nodes at genesis (default 5, 0-10000)\n"
+    "  --users U          users at genesis (default 64, 0-50000)\n"
+    "  --epoch-events E   an epoch closes every E events (default 1000)\n"
+    "  --batch B          events per log record (default 4096, 1-65536)\n"
+    "  --force            replace LOG if it exists\n"
+    "\n"
+    "exit codes: 0 ok, 2 usage, 74 I/O error\n";
+
+/* splitmix64: tiny, fast, and fully specified, so a second implementation
+ * can reproduce a simulated log. */
+typedef struct rng {
+    uint64_t s;
+} rng;
+
+static uint64_t rng_next(rng *r)
+{
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n) by multiply-shift (n > 0). */
+static uint64_t rng_below(rng *r, uint64_t n)
+{
+    return (uint64_t)(((unsigned __int128)rng_next(r) * n) >> 64);
+}
+
+/* Uniform in [lo, hi]. */
+static uint64_t rng_range(rng *r, uint64_t lo, uint64_t hi)
+{
+    return lo + rng_below(r, hi - lo + 1);
+}
+
+/* Percent chance. */
+static int rng_pct(rng *r, unsigned pct)
+{
+    return rng_below(r, 100) < pct;
+}
+
+#define FP(x) ((uint64_t)(x))
+#define FP_ONE QFS_FP18_ONE
+
+typedef struct sim_account {
+    qfs_id id;
+    qfs_account_kind kind;
+    uint64_t balance[QFS_ASSET_COUNT]; /* shadow: what the generator believes */
+    uint64_t staked;
+} sim_account;
+
+typedef struct sim {
+    rng r;
+    sim_account *accounts;
+    size_t count;
+    size_t cap;
+    size_t validators; /* accounts[0 .. validators) */
+    size_t nodes;      /* accounts[validators .. validators + nodes) */
+    uint64_t ts_ms;
+    uint64_t epoch;
+    uint64_t next_social_id;
+    uint64_t next_infra_id;
+    uint64_t registered;
+} sim;
+
+static void make_id(qfs_id *id, const char *prefix, uint64_t n)
+{
+    char buf[QFS_ID_BYTES_MAX + 1];
+    int len = snprintf(buf, sizeof buf, "%s-%06llu", prefix, (unsigned long long)n);
+    QFS_ASSERT(len > 0 && qfs_id_set(id, buf, (size_t)len) == QFS_OK);
+}
+
+static int add_account(sim *s, const char *prefix, uint64_t n, qfs_account_kind kind)
+{
+    if (s->count == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 256;
+        sim_account *na = realloc(s->accounts, ncap * sizeof *na);
+        if (!na)
+            return -1;
+        s->accounts = na;
+        s->cap = ncap;
+    }
+    sim_account *a = &s->accounts[s->count++];
+    memset(a, 0, sizeof *a);
+    make_id(&a->id, prefix, n);
+    a->kind = kind;
+    return 0;
+}
+
+static sim_account *pick_validator(sim *s)
+{
+    return &s->accounts[rng_below(&s->r, s->validators)];
+}
+
+static sim_account *pick_node(sim *s)
+{
+    return s->nodes ? &s->accounts[s->validators + rng_below(&s->r, s->nodes)] : NULL;
+}
+
+static sim_account *pick_any(sim *s)
+{
+    return &s->accounts[rng_below(&s->r, s->count)];
+}
+
+/* A random fixed-point value in [lo, hi] with 4 significant decimals, the way
+ * a meter would report it. */
+static uint64_t rng_fp(rng *r, uint64_t lo, uint64_t hi)
+{
+    uint64_t step = FP_ONE / 10000;
+    return lo + rng_below(r, (hi - lo) / step + 1) * step;
+}
+
+/* A social or infrastructure parameter and a new value near its default. */
+static void pick_change(sim *s, qfs_param_domain domain, qfs_param_value *out)
+{
+    size_t n;
+    const qfs_param_def *all = qfs_params_all(&n);
+    size_t matching = 0;
+    for (size_t i = 0; i < n; i++)
+        matching += all[i].domain == domain;
+    QFS_ASSERT(matching > 0);
+    size_t want = rng_below(&s->r, matching);
+    const qfs_param_def *def = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (all[i].domain == domain && want-- == 0) {
+            def = &all[i];
+            break;
+        }
+    QFS_ASSERT(def);
+    uint64_t span = def->default_value / 10;
+    uint64_t lo = def->default_value - span;
+    uint64_t hi = def->default_value > UINT64_MAX - span ? UINT64_MAX : def->default_value + span;
+    if (lo < def->min_value)
+        lo = def->min_value;
+    if (hi > def->max_value)
+        hi = def->max_value;
+    QFS_ASSERT(qfs_id_set(&out->name, def->name, strlen(def->name)) == QFS_OK);
+    out->value = rng_range(&s->r, lo, hi);
+}
+
+static const char *const ACTIONS[] = {"post", "store", "query", "model_call", "follow"};
+
+/* Fills `ev` with the next non-genesis event. */
+static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    s->ts_ms += rng_range(&s->r, 1, 1000);
+    ev->timestamp_ms = s->ts_ms;
+    if (epoch_events > 0 && index % epoch_events == 0) {
+        ev->kind = QFS_EVENT_EPOCH_CLOSE;
+        ev->u.epoch_close.epoch = s->epoch++;
+        return;
+    }
+    uint64_t roll = rng_below(&s->r, 1000);
+    if (roll < 250) {
+        sim_account *from = pick_any(s);
+        sim_account *to = pick_any(s);
+        static const qfs_asset assets[] = {QFS_ASSET_ATR, QFS_ASSET_ATR, QFS_ASSET_T2, QFS_ASSET_T3,
+                                           QFS_ASSET_T5, QFS_ASSET_T1, QFS_ASSET_T4};
+        qfs_asset asset = assets[rng_below(&s->r, sizeof assets / sizeof assets[0])];
+        if (rng_pct(&s->r, 1))
+            asset = QFS_ASSET_NOD; /* never transferable: a deliberate rejection */
+        uint64_t amount = rng_range(&s->r, 1, 100);
+        uint64_t fee = rng_range(&s->r, 1, 10);
+        if (asset != QFS_ASSET_NOD && from->balance[asset] >= amount && from->balance[QFS_ASSET_ATR] >= fee + (asset == QFS_ASSET_ATR ? amount : 0)) {
+            from->balance[asset] -= amount;
+            to->balance[asset] += amount;
+            from->balance[QFS_ASSET_ATR] -= fee;
+        }
+        ev->kind = QFS_EVENT_TRANSFER;
+        ev->u.transfer = (qfs_ev_transfer){from->id, to->id, asset, amount, fee};
+    } else if (roll < 450) {
+        sim_account *a = pick_any(s);
+        uint64_t fee = rng_range(&s->r, 1, 50);
+        if (a->balance[QFS_ASSET_ATR] >= fee)
+            a->balance[QFS_ASSET_ATR] -= fee;
+        ev->kind = QFS_EVENT_USER_ACTION;
+        ev->u.user_action.account = a->id;
+        const char *act = ACTIONS[rng_below(&s->r, sizeof ACTIONS / sizeof ACTIONS[0])];
+        QFS_ASSERT(qfs_id_set(&ev->u.user_action.action, act, strlen(act)) == QFS_OK);
+        ev->u.user_action.fee_atr = fee;
+    } else if (roll < 600) {
+        sim_account *v = pick_validator(s);
+        ev->kind = QFS_EVENT_COHERENCE_REPORT;
+        ev->u.coherence_report.validator = v->id;
+        ev->u.coherence_report.psi_fp18 = rng_pct(&s->r, 80) ? rng_fp(&s->r, FP(750000000000000000), FP_ONE)
+                                                             : rng_fp(&s->r, FP(500000000000000000),
+                                                                      FP(750000000000000000));
+    } else if (roll < 680) {
+        sim_account *n = pick_node(s);
+        if (!n) {
+            next_event(s, index, 0, ev);
+            return;
+        }
+        ev->kind = QFS_EVENT_NODE_TELEMETRY;
+        ev->u.node_telemetry.node = n->id;
+        ev->u.node_telemetry.uptime_fp18 = rng_fp(&s->r, FP(800000000000000000), FP_ONE);
+        ev->u.node_telemetry.replication_fp18 = rng_fp(&s->r, FP(800000000000000000), FP_ONE);
+        ev->u.node_telemetry.correctness_fp18 = rng_fp(&s->r, FP(700000000000000000), FP_ONE);
+    } else if (roll < 730) {
+        sim_account *v = pick_validator(s);
+        uint64_t amount = rng_range(&s->r, 1, 1000);
+        if (v->balance[QFS_ASSET_T1] >= amount) {
+            v->balance[QFS_ASSET_T1] -= amount;
+            v->staked += amount;
+        }
+        ev->kind = QFS_EVENT_STAKE;
+        ev->u.stake = (qfs_ev_stake){v->id, amount};
+    } else if (roll < 750) {
+        sim_account *v = pick_validator(s);
+        uint64_t amount = rng_range(&s->r, 1, 500);
+        if (v->staked >= amount)
+            v->staked -= amount;
+        ev->kind = QFS_EVENT_UNSTAKE;
+        ev->u.unstake = (qfs_ev_stake){v->id, amount};
+    } else if (roll < 780) {
+        sim_account *v = pick_validator(s);
+        uint64_t amount = rng_range(&s->r, 1, 5);
+        if (v->balance[QFS_ASSET_T4] >= amount)
+            v->balance[QFS_ASSET_T4] -= amount;
+        ev->kind = QFS_EVENT_BOOST;
+        ev->u.boost = (qfs_ev_boost){v->id, amount};
+    } else if (roll < 850) {
+        sim_account *a = pick_any(s);
+        ev->kind = QFS_EVENT_MEMORY_CONTRIBUTION;
+        ev->u.memory_contribution.contributor = a->id;
+        make_id(&ev->u.memory_contribution.memory_node_id, "mem", rng_below(&s->r, 32));
+        ev->u.memory_contribution.rphiv_fp18 = rng_fp(&s->r, 0, 100 * FP_ONE);
+        ev->u.memory_contribution.lambda_node_fp18 = rng_fp(&s->r, FP(850000000000000000), FP_ONE);
+    } else if (roll < 855) {
+        sim_account *v = pick_validator(s);
+        ev->kind = QFS_EVENT_SOCIAL_PROPOSAL;
+        ev->u.social_proposal.proposer = v->id;
+        ev->u.social_proposal.proposal_id = s->next_social_id++;
+        pick_change(s, QFS_DOMAIN_SOCIAL, &ev->u.social_proposal.change);
+    } else if (roll < 915) {
+        sim_account *v = rng_pct(&s->r, 70) ? pick_validator(s) : pick_any(s);
+        ev->kind = QFS_EVENT_SOCIAL_VOTE;
+        ev->u.social_vote.voter = v->id;
+        /* Mostly recent proposals; now and then one that does not exist. */
+        uint64_t back = rng_range(&s->r, 1, 4);
+        ev->u.social_vote.proposal_id = s->next_social_id >= back ? s->next_social_id - back : s->next_social_id;
+        ev->u.social_vote.choice = (qfs_vote_choice)rng_range(&s->r, QFS_VOTE_YES, QFS_VOTE_ABSTAIN);
+    } else if (roll < 920) {
+        sim_account *n = pick_node(s);
+        if (!n) {
+            next_event(s, index, 0, ev);
+            return;
+        }
+        ev->kind = QFS_EVENT_INFRA_PROPOSAL;
+        ev->u.infra_proposal.proposer = n->id;
+        ev->u.infra_proposal.proposal_id = s->next_infra_id++;
+        pick_change(s, QFS_DOMAIN_INFRA, &ev->u.infra_proposal.change);
+    } else if (roll < 980) {
+        sim_account *n = pick_node(s);
+        if (!n) {
+            next_event(s, index, 0, ev);
+            return;
+        }
+        ev->kind = QFS_EVENT_INFRA_VOTE;
+        ev->u.infra_vote.voter = n->id;
+        uint64_t back = rng_range(&s->r, 1, 4);
+        ev->u.infra_vote.proposal_id = s->next_infra_id >= back ? s->next_infra_id - back : s->next_infra_id;
+        ev->u.infra_vote.choice = (qfs_vote_choice)rng_range(&s->r, QFS_VOTE_YES, QFS_VOTE_ABSTAIN);
+    } else {
+        ev->kind = QFS_EVENT_REGISTER_ACCOUNT;
+        uint64_t n = s->registered++;
+        qfs_account_kind kind = rng_pct(&s->r, 90) ? QFS_ACCOUNT_USER : QFS_ACCOUNT_VALIDATOR;
+        make_id(&ev->u.register_account.id, kind == QFS_ACCOUNT_USER ? "new-user" : "new-validator", n);
+        ev->u.register_account.kind = kind;
+        /* New accounts are not added to the shadow model: they hold nothing. */
+    }
+}
+
+typedef struct batch_buf {
+    uint8_t *bytes;
+    size_t used;
+    size_t cap;
+    qfs_log_event_bytes *events;
+    size_t count;
+} batch_buf;
+
+static int batch_add(batch_buf *b, const qfs_event *ev)
+{
+    size_t need = qfs_codec_encoded_size(ev);
+    if (b->cap - b->used < need) {
+        size_t ncap = b->cap ? b->cap : 1 << 20;
+        while (ncap - b->used < need)
+            ncap *= 2;
+        uint8_t *nb = realloc(b->bytes, ncap);
+        if (!nb)
+            return -1;
+        /* Re-point the events already in the batch at the moved buffer. */
+        for (size_t i = 0; i < b->count; i++)
+            b->events[i].data = nb + (b->events[i].data - b->bytes);
+        b->bytes = nb;
+        b->cap = ncap;
+    }
+    size_t len = 0;
+    if (qfs_codec_encode(ev, b->bytes + b->used, b->cap - b->used, &len) != QFS_OK)
+        return -1;
+    b->events[b->count].data = b->bytes + b->used;
+    b->events[b->count].len = len;
+    b->count++;
+    b->used += len;
+    return 0;
+}
+
+static int build_genesis(sim *s, uint64_t seed, qfs_event *ev, qfs_genesis_account **accounts_out)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->kind = QFS_EVENT_GENESIS;
+    ev->timestamp_ms = s->ts_ms;
+    char chain[QFS_ID_BYTES_MAX + 1];
+    int len = snprintf(chain, sizeof chain, "sim-%llu", (unsigned long long)seed);
+    QFS_ASSERT(qfs_id_set(&ev->u.genesis.chain_id, chain, (size_t)len) == QFS_OK);
+    qfs_genesis_account *accounts = calloc(s->count, sizeof *accounts);
+    if (!accounts)
+        return -1;
+    for (size_t i = 0; i < s->count; i++) {
+        sim_account *a = &s->accounts[i];
+        switch (a->kind) {
+        case QFS_ACCOUNT_VALIDATOR:
+            a->balance[QFS_ASSET_T1] = 1000000;
+            a->balance[QFS_ASSET_T3] = 10000;
+            a->balance[QFS_ASSET_T4] = 1000;
+            a->balance[QFS_ASSET_ATR] = 1000000;
+            break;
+        case QFS_ACCOUNT_INFRA_NODE:
+            a->balance[QFS_ASSET_ATR] = 1000000;
+            break;
+        default:
+            a->balance[QFS_ASSET_T2] = 1000;
+            a->balance[QFS_ASSET_T3] = 1000;
+            a->balance[QFS_ASSET_ATR] = 100000;
+            break;
+        }
+        accounts[i].id = a->id;
+        accounts[i].kind = a->kind;
+        memcpy(accounts[i].balances, a->balance, sizeof a->balance);
+    }
+    ev->u.genesis.account_count = s->count;
+    ev->u.genesis.accounts = accounts;
+    *accounts_out = accounts;
+    return 0;
+}
+
+int cmd_simulate(int argc, char **argv)
+{
+    uint64_t seed = 0, events = 0, validators = 16, nodes = 5, users = 64, epoch_events = 1000, batch = 4096;
+    int have_seed = 0, have_events = 0, force = 0;
+    const char *out_path = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int m;
+        if (cli_is_help(argv[i])) {
+            fputs(HELP, stdout);
+            return cli_finish_stdout("simulate");
+        }
+#define U64_OPT(flag, var)                                                                                   \
+    if ((m = cli_opt_value("simulate", argc, argv, &i, flag, &v)) != 0) {                                 \
+        if (m < 0 || cli_parse_u64("simulate", flag, v, &var) != 0)                                         \
+            return CLI_EXIT_USAGE;                                                                          \
+        continue;                                                                                           \
+    }
+        if ((m = cli_opt_value("simulate", argc, argv, &i, "--seed", &v)) != 0) {
+            if (m < 0 || cli_parse_u64("simulate", "--seed", v, &seed) != 0)
+                return CLI_EXIT_USAGE;
+            have_seed = 1;
+            continue;
+        }
+        if ((m = cli_opt_value("simulate", argc, argv, &i, "--events", &v)) != 0) {
+            if (m < 0 || cli_parse_u64("simulate", "--events", v, &events) != 0)
+                return CLI_EXIT_USAGE;
+            have_events = 1;
+            continue;
+        }
+        U64_OPT("--validators", validators)
+        U64_OPT("--nodes", nodes)
+        U64_OPT("--users", users)
+        U64_OPT("--epoch-events", epoch_events)
+        U64_OPT("--batch", batch)
+#undef U64_OPT
+        if ((m = cli_opt_value("simulate", argc, argv, &i, "-o", &v)) != 0 ||
+            (m = cli_opt_value("simulate", argc, argv, &i, "--output", &v)) != 0) {
+            if (m < 0)
+                return CLI_EXIT_USAGE;
+            out_path = v;
+        } else if (strcmp(argv[i], "--force") == 0) {
+            force = 1;
+        } else {
+            return cli_usage_error("simulate", "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!have_seed)
+        return cli_usage_error("simulate", "missing --seed");
+    if (!have_events || events < 1)
+        return cli_usage_error("simulate", "--events must be given and at least 1");
+    if (!out_path)
+        return cli_usage_error("simulate", "missing -o LOG");
+    if (validators < 1 || validators > 10000)
+        return cli_usage_error("simulate", "--validators must be 1 to 10000");
+    if (nodes > 10000)
+        return cli_usage_error("simulate", "--nodes must be 0 to 10000");
+    if (users > 50000)
+        return cli_usage_error("simulate", "--users must be 0 to 50000");
+    if (batch < 1 || batch > QFS_LOG_BATCH_EVENTS_MAX)
+        return cli_usage_error("simulate", "--batch must be 1 to %u", QFS_LOG_BATCH_EVENTS_MAX);
+    if (access(out_path, F_OK) == 0) {
+        if (!force) {
+            cli_error("simulate", "%s: exists; use --force to replace it", out_path);
+            return CLI_EXIT_USAGE;
+        }
+        if (unlink(out_path) != 0) {
+            cli_error("simulate", "%s: cannot remove: %s", out_path, strerror(errno));
+            return CLI_EXIT_IO;
+        }
+    }
+
+    sim s;
+    memset(&s, 0, sizeof s);
+    s.r.s = seed;
+    s.ts_ms = 1700000000000ULL; /* a fixed origin: simulated time never reads a clock */
+    int oom = 0;
+    for (uint64_t i = 0; i < validators && !oom; i++)
+        oom = add_account(&s, "validator", i, QFS_ACCOUNT_VALIDATOR);
+    for (uint64_t i = 0; i < nodes && !oom; i++)
+        oom = add_account(&s, "node", i, QFS_ACCOUNT_INFRA_NODE);
+    for (uint64_t i = 0; i < users && !oom; i++)
+        oom = add_account(&s, "user", i, QFS_ACCOUNT_USER);
+    s.validators = (size_t)validators;
+    s.nodes = (size_t)nodes;
+
+    batch_buf b;
+    memset(&b, 0, sizeof b);
+    b.events = malloc(sizeof *b.events * (size_t)batch);
+    qfs_event ev;
+    qfs_genesis_account *genesis_accounts = NULL;
+    if (oom || !b.events || build_genesis(&s, seed, &ev, &genesis_accounts) != 0 || batch_add(&b, &ev) != 0) {
+        free(genesis_accounts);
+        free(b.events);
+        free(s.accounts);
+        cli_error("simulate", "out of memory");
+        return CLI_EXIT_IO;
+    }
+    free(genesis_accounts);
+
+    qfs_hash128 schema;
+    qfs_codec_schema_hash(&schema);
+    qfs_log_writer *w = NULL;
+    qfs_diag diag;
+    qfs_diag_clear(&diag);
+    qfs_err err = qfs_log_writer_open(&w, out_path, &schema, NULL, NULL, &diag);
+    int rc = 0;
+    if (err != QFS_OK)
+        rc = cli_fail("simulate", out_path, err, &diag);
+    int tty = cli_stderr_is_tty();
+    for (uint64_t index = 1; rc == 0 && index <= events; index++) {
+        /* Flush a full batch, and the last one once every event is in. */
+        if (b.count == batch || (index == events && b.count > 0)) {
+            err = qfs_log_writer_append(w, b.events, b.count, NULL, &diag);
+            if (err != QFS_OK) {
+                rc = cli_fail("simulate", out_path, err, &diag);
+                break;
+            }
+            b.count = 0;
+            b.used = 0;
+            if (tty)
+                fprintf(stderr, "\rqfs simulate: %llu / %llu events", (unsigned long long)index,
+                        (unsigned long long)events);
+        }
+        if (index == events)
+            break;
+        next_event(&s, index, epoch_events, &ev);
+        if (batch_add(&b, &ev) != 0) {
+            cli_error("simulate", "out of memory");
+            rc = CLI_EXIT_IO;
+        }
+    }
+    if (tty)
+        fputs("\r\033[K", stderr);
+    qfs_log_writer_free(w);
+    free(b.bytes);
+    free(b.events);
+    free(s.accounts);
+    if (rc != 0)
+        return rc;
+    printf("simulated %llu events (seed %llu) into %s\n", (unsigned long long)events, (unsigned long long)seed,
+           out_path);
+    return cli_finish_stdout("simulate");
+}

@@ -1,0 +1,83 @@
+#include "fold.h"
+
+#include <time.h>
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, fold_result *out)
+{
+    qfs_hash128 schema;
+    qfs_codec_schema_hash(&schema);
+    qfs_diag diag;
+    qfs_diag_clear(&diag);
+    qfs_log_reader *r = NULL;
+    qfs_err err = qfs_log_reader_open(&r, path, &schema, NULL, &diag);
+    if (err != QFS_OK)
+        return cli_fail(cmd, path, err, &diag);
+    qfs_arena *arena = NULL;
+    if (qfs_arena_create(&arena, 1 << 16) != QFS_OK) {
+        qfs_log_reader_free(r);
+        cli_error(cmd, "out of memory");
+        return CLI_EXIT_IO;
+    }
+    out->rejected = 0;
+    int tty = cli_stderr_is_tty();
+    uint64_t start = now_ns();
+    uint64_t events = 0;
+    int rc = 0;
+    while (events <= last) {
+        const uint8_t *data;
+        size_t len;
+        uint64_t index;
+        err = qfs_log_reader_next(r, &data, &len, &index, &diag);
+        if (err == QFS_E_EOF)
+            break;
+        if (err != QFS_OK) {
+            rc = cli_fail(cmd, path, err, &diag);
+            if (err == QFS_E_TORN)
+                cli_error(cmd, "%s: %llu whole events precede the torn record; 'qfs append' repairs it", path,
+                          (unsigned long long)events);
+            break;
+        }
+        qfs_event ev;
+        qfs_arena_reset(arena);
+        err = qfs_codec_decode(&ev, data, len, arena, &diag);
+        if (err != QFS_OK) {
+            qfs_diag_set_event(&diag, index);
+            rc = cli_fail(cmd, path, err, &diag);
+            break;
+        }
+        qfs_receipt receipt;
+        err = qfs_state_apply(state, &ev, &receipt);
+        if (err != QFS_OK) {
+            qfs_diag_clear(&diag);
+            qfs_diag_set_event(&diag, index);
+            qfs_diag_set(&diag, "the state machine cannot apply this event");
+            rc = cli_fail(cmd, path, err, &diag);
+            break;
+        }
+        events++;
+        if (receipt.code != 0)
+            out->rejected++;
+        if (tty && (events & ((1u << 20) - 1)) == 0)
+            fprintf(stderr, "\rqfs %s: %llu events", cmd, (unsigned long long)events);
+    }
+    if (tty && events >= (1u << 20))
+        fputs("\r\033[K", stderr);
+    out->elapsed_ns = now_ns() - start;
+    out->events = events;
+    qfs_log_reader_chain_head(r, &out->chain_head);
+    qfs_arena_free(arena);
+    qfs_log_reader_free(r);
+    if (rc == 0 && last != UINT64_MAX && events <= last) {
+        cli_error(cmd, "%s: the log has %llu events; there is no event %llu", path, (unsigned long long)events,
+                  (unsigned long long)last);
+        rc = CLI_EXIT_DATA;
+    }
+    return rc;
+}

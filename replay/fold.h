@@ -1,0 +1,20 @@
+/* The replay loop shared by `qfs replay` and `qfs state`: read, verify,
+ * decode and apply every event of a log. */
+#ifndef QFS_FOLD_H
+#define QFS_FOLD_H
+
+#include "cli.h"
+
+typedef struct fold_result {
+    uint64_t events;   /* events applied */
+    uint64_t rejected; /* of which rejected by the rules */
+    qfs_hash128 chain_head;
+    uint64_t elapsed_ns; /* wall time of the loop, for --stats only */
+} fold_result;
+
+/* Folds events [0, last] of `path` (all events when last == UINT64_MAX) into
+ * `state`. Returns 0 or an exit code after reporting on stderr. When `last`
+ * is past the end of the log, reports it and returns CLI_EXIT_DATA. */
+int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, fold_result *out);
+
+#endif

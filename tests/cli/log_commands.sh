@@ -1,0 +1,135 @@
+#!/bin/bash
+# End-to-end tests of append, dump, log check and simulate through the qfs
+# binary: exit codes, messages naming file and line, byte-identical logs.
+set -u
+QFS="$1"
+SRC="$2"
+T="$(mktemp -d)"
+trap 'rm -rf "$T"' EXIT
+fails=0
+passes=0
+
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+# expect_exit CODE CMD...: runs CMD, checks its exit code.
+expect_exit() {
+    local want="$1"; shift
+    "$@" >"$T/out" 2>"$T/err"
+    local got=$?
+    if [ "$got" -eq "$want" ]; then ok; else bad "exit $got (want $want): $* :: $(head -c 300 "$T/err")"; fi
+}
+expect_err() { # expect_err PATTERN: the last command's stderr matches
+    if grep -qE -- "$1" "$T/err"; then ok; else bad "stderr lacks /$1/: $(head -c 300 "$T/err")"; fi
+}
+
+# --help on every command, exit 0, usage on stdout.
+for c in "" append dump "log check" simulate replay state; do
+    # shellcheck disable=SC2086
+    expect_exit 0 "$QFS" $c --help
+    grep -q "usage: qfs" "$T/out" && ok || bad "no usage text for '$c --help'"
+done
+expect_exit 0 "$QFS" --version
+expect_exit 2 "$QFS"
+expect_exit 2 "$QFS" frobnicate
+expect_exit 2 "$QFS" dump
+expect_exit 2 "$QFS" dump a b
+expect_exit 2 "$QFS" dump x.qlog --from
+expect_exit 2 "$QFS" dump x.qlog --from=abc
+expect_exit 2 "$QFS" simulate --seed 1 -o "$T/x.qlog"
+expect_exit 74 "$QFS" dump "$T/missing.qlog"
+expect_exit 74 "$QFS" append "$T/a.qlog" "$T/missing.jsonl"
+
+# Simulate: same arguments, byte-identical logs; refuses to overwrite.
+expect_exit 0 "$QFS" simulate --seed 7 --events 5000 --batch 512 -o "$T/s1.qlog"
+expect_exit 0 "$QFS" simulate --seed 7 --events 5000 --batch 512 -o "$T/s2.qlog"
+cmp -s "$T/s1.qlog" "$T/s2.qlog" && ok || bad "simulate is not byte-identical across runs"
+expect_exit 0 "$QFS" simulate --seed 8 --events 5000 --batch 512 -o "$T/s3.qlog"
+cmp -s "$T/s1.qlog" "$T/s3.qlog" && bad "different seeds gave identical logs" || ok
+expect_exit 2 "$QFS" simulate --seed 7 --events 10 -o "$T/s1.qlog"
+expect_err "exists"
+
+# Check: 5000 events in ceil(5000/512) = 10 records.
+expect_exit 0 "$QFS" log check "$T/s1.qlog"
+grep -qx "events: 5000" "$T/out" && ok || bad "log check event count: $(cat "$T/out")"
+grep -qx "records: 10" "$T/out" && ok || bad "log check record count: $(cat "$T/out")"
+grep -qx "status: ok" "$T/out" && ok || bad "log check status"
+expect_exit 0 "$QFS" log check --json "$T/s1.qlog"
+grep -q '"events":5000' "$T/out" && grep -q '"status":"ok"' "$T/out" && ok || bad "log check --json: $(cat "$T/out")"
+
+# Every kind occurs in a simulated log.
+"$QFS" dump "$T/s1.qlog" >"$T/s1.jsonl" || bad "dump failed"
+for k in genesis register_account transfer stake unstake coherence_report boost memory_contribution \
+    user_action node_telemetry social_proposal social_vote infra_proposal infra_vote epoch_close; do
+    grep -q "\"kind\":\"$k\"" "$T/s1.jsonl" && ok || bad "simulated log has no $k event"
+done
+[ "$(wc -l <"$T/s1.jsonl")" -eq 5000 ] && ok || bad "dump line count"
+
+# dump | append in the same batch sizes gives a byte-identical log.
+"$QFS" dump "$T/s1.qlog" | "$QFS" append --batch 512 "$T/copy.qlog" - >"$T/out" 2>"$T/err" || bad "append from dump failed: $(cat "$T/err")"
+grep -qx "appended events 0..4999 (5000 events)" "$T/out" && ok || bad "append output: $(cat "$T/out")"
+cmp -s "$T/s1.qlog" "$T/copy.qlog" && ok || bad "dump | append is not byte-identical"
+
+# --from/--count select a window.
+"$QFS" dump "$T/s1.qlog" --from 1234 --count 3 >"$T/win.jsonl" || bad "dump --from"
+sed -n '1235,1237p' "$T/s1.jsonl" | cmp -s - "$T/win.jsonl" && ok || bad "dump --from 1234 --count 3 window"
+"$QFS" dump "$T/s1.qlog" --from 99999 >"$T/none.jsonl" && [ ! -s "$T/none.jsonl" ] && ok || bad "dump past end"
+
+# Bad lines: every one is named FILE:LINE, nothing is appended.
+cp "$T/copy.qlog" "$T/before.qlog"
+cat >"$T/bad.jsonl" <<'JSON'
+{"kind":"epoch_close","timestamp_ms":1800000000000,"epoch":5}
+{"kind":"transfer","timestamp_ms":1800000000001,"from":"a","to":"b","asset":"T2","ammount":"1","fee_atr":"0"}
+
+{"kind":"coherence_report","timestamp_ms":1800000000002,"validator":"v","psi":0.7}
+not json
+{"kind":"epoch_close","timestamp_ms":1800000000003,"epoch":6}
+JSON
+expect_exit 65 "$QFS" append "$T/copy.qlog" "$T/bad.jsonl"
+expect_err "bad.jsonl:2(:[0-9]+)?: .*ammount"
+expect_err "bad.jsonl:4(:[0-9]+)?: "
+expect_err "bad.jsonl:5(:[0-9]+)?: "
+grep -q "bad.jsonl:1:" "$T/err" && bad "a good line was reported" || ok
+grep -q "bad.jsonl:6:" "$T/err" && bad "a good line was reported" || ok
+cmp -s "$T/copy.qlog" "$T/before.qlog" && ok || bad "a failed append changed the log"
+
+# Good lines from stdin, appended after the existing events.
+printf '%s\n' '{"kind":"epoch_close","timestamp_ms":1800000000000,"epoch":5}' |
+    "$QFS" append "$T/copy.qlog" >"$T/out" 2>"$T/err" && ok || bad "append from stdin"
+grep -qx "appended events 5000..5000 (1 event)" "$T/out" && ok || bad "append range: $(cat "$T/out")"
+
+# Torn tail: cut the last record short; readers refuse (65), append repairs.
+size=$(stat -c %s "$T/s1.qlog")
+head -c $((size - 7)) "$T/s1.qlog" >"$T/torn.qlog"
+expect_exit 65 "$QFS" log check "$T/torn.qlog"
+expect_err "torn"
+grep -qx "events: 4608" "$T/out" && ok || bad "torn log: whole events before the tail (9 x 512): $(cat "$T/out")"
+expect_exit 65 "$QFS" dump "$T/torn.qlog"
+cmp -s "$T/torn.qlog" <(head -c $((size - 7)) "$T/s1.qlog") && ok || bad "a reader modified a torn log"
+printf '%s\n' '{"kind":"epoch_close","timestamp_ms":1800000000000,"epoch":5}' >"$T/one.jsonl"
+expect_exit 0 "$QFS" append "$T/torn.qlog" "$T/one.jsonl"
+expect_err "torn tail"
+grep -qx "appended events 4608..4608 (1 event)" "$T/out" && ok || bad "append after repair: $(cat "$T/out")"
+expect_exit 0 "$QFS" log check "$T/torn.qlog"
+
+# Corruption: a flipped byte in the middle of the file is refused by every
+# reader and by append (exit 65, byte offset named); the file is untouched.
+cp "$T/s1.qlog" "$T/corrupt.qlog"
+off=$((size / 2))
+byte=$(od -An -tu1 -j "$off" -N1 "$T/corrupt.qlog" | tr -d ' ')
+# shellcheck disable=SC2059
+printf "\\x$(printf %02x $((255 - byte)))" | dd of="$T/corrupt.qlog" bs=1 seek="$off" conv=notrunc status=none
+cp "$T/corrupt.qlog" "$T/corrupt.orig"
+expect_exit 65 "$QFS" log check "$T/corrupt.qlog"
+expect_err "corrupt at byte offset [0-9]+"
+expect_exit 65 "$QFS" dump "$T/corrupt.qlog"
+expect_exit 65 "$QFS" append "$T/corrupt.qlog" "$T/one.jsonl"
+expect_err "byte offset [0-9]+"
+cmp -s "$T/corrupt.qlog" "$T/corrupt.orig" && ok || bad "append modified a corrupt log"
+
+# Not a log at all.
+echo "hello" >"$T/text.qlog"
+expect_exit 65 "$QFS" log check "$T/text.qlog"
+expect_exit 65 "$QFS" append "$T/text.qlog" "$T/one.jsonl"
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
