@@ -1,0 +1,45 @@
+#!/bin/sh
+# Builds the libFuzzer targets with ASan and UBSan (clang), seeds their corpora
+# from simulated logs and the test data, replays the regression vectors, and
+# runs each target for FUZZ_SECONDS (default 60). A crash fails the script;
+# its input is left in build-fuzz/crashes/<target>/ — copy it into
+# tests/fuzz/regressions/<target>/ once fixed.
+set -eu
+cd "$(dirname "$0")/.."
+SECONDS_EACH="${FUZZ_SECONDS:-60}"
+B=build-fuzz
+cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DQFS_FUZZ=ON -DQFS_BUILD_TESTS=OFF \
+    -DQFS_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$B" -j"$(nproc)" >/dev/null
+# The qfs binary of the fuzz build makes the seed corpora.
+rm -rf "$B/corpus" "$B/crashes"
+mkdir -p "$B/corpus/fuzz_log_reader" "$B/corpus/fuzz_json" "$B/corpus/fuzz_decode_apply"
+for seed in 1 2 3; do
+    "$B/qfs" simulate --seed "$seed" --events $((seed * 40)) --batch 16 --validators 3 --nodes 3 --users 4 \
+        --epoch-events 25 -o "$B/corpus/fuzz_log_reader/sim$seed.qlog" --force >/dev/null
+done
+"$B/qfs" simulate --seed 9 --events 300 --batch 300 --validators 3 --nodes 4 --users 3 --epoch-events 50 \
+    -o "$B/one-record.qlog" --force >/dev/null
+# A one-record log's body (after the 64-byte file header and 96-byte record
+# header) is one zstd frame of length-prefixed events: the decode target's input.
+tail -c +161 "$B/one-record.qlog" | zstd -dcq > "$B/corpus/fuzz_decode_apply/sim.bin"
+"$B/qfs" dump "$B/one-record.qlog" | split -l 1 - "$B/corpus/fuzz_json/line-"
+cp tests/fuzz/regressions/fuzz_log_reader/* "$B/corpus/fuzz_log_reader/" 2>/dev/null || true
+cp tests/fuzz/regressions/fuzz_json/* "$B/corpus/fuzz_json/" 2>/dev/null || true
+cp tests/fuzz/regressions/fuzz_decode_apply/* "$B/corpus/fuzz_decode_apply/" 2>/dev/null || true
+
+status=0
+for target in fuzz_log_reader fuzz_json fuzz_decode_apply; do
+    mkdir -p "$B/crashes/$target"
+    if ! "$B/$target" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$B/crashes/$target/" -print_final_stats=1 "$B/corpus/$target" \
+        >"$B/$target.log" 2>&1; then
+        echo "fuzz: $target FAILED; see $B/$target.log and $B/crashes/$target/" >&2
+        tail -n 40 "$B/$target.log" >&2
+        status=1
+    else
+        runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$B/$target.log")
+        echo "fuzz: $target ok: $runs inputs in ${SECONDS_EACH}s, no crash"
+    fi
+done
+exit $status
