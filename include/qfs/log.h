@@ -81,7 +81,9 @@ typedef struct qfs_log_open_info {
 } qfs_log_open_info;
 
 /* Opens `path` for appending, creating it with `schema` in its header when
- * missing. An existing log must have a valid header and the same schema hash
+ * missing (an existing empty file, which a crash right after creation leaves,
+ * is initialised the same way; info->created is set only when this call
+ * created the file). An existing log must have a valid header and the same schema hash
  * (else QFS_E_FORMAT / QFS_E_VERSION / QFS_E_SCHEMA). Every record header and
  * parent link is verified, and the last record's body checksum; a torn tail
  * is truncated (reported in *info, which may be NULL); any other damage is
@@ -122,13 +124,19 @@ qfs_err qfs_log_reader_open(qfs_log_reader **out, const char *path, const qfs_ha
  * decompressed size, event framing, chain hash) before any of its events is
  * returned. QFS_E_EOF at the clean end of the log; QFS_E_TORN when the log
  * ends in a torn record; QFS_E_CORRUPT otherwise, with byte offset and event
- * index in `diag`. Memory stays flat: buffers are reused between records. */
+ * index in `diag`. Memory stays flat: buffers are reused between records.
+ * QFS_E_EOF and QFS_E_TORN leave the reader at the end of the last whole
+ * record, so a later call sees records a writer has completed since;
+ * QFS_E_CORRUPT and QFS_E_IO are sticky: every later call returns them. */
 qfs_err qfs_log_reader_next(qfs_log_reader *r, const uint8_t **data, size_t *len,
                             uint64_t *index_out, qfs_diag *diag);
 
 /* Positions the reader so that the next call of _next returns event `index`.
  * Reads record headers only, then decompresses the one record holding the
- * event. QFS_E_NOT_FOUND when the log has no such event. */
+ * event. QFS_E_NOT_FOUND when the log has no such event (the reader keeps its
+ * position). QFS_E_TORN or QFS_E_CORRUPT when damage lies between the start
+ * and the event; if the damage is in the record holding the event, the reader
+ * is left at that record, as _next would have left it. */
 qfs_err qfs_log_reader_seek(qfs_log_reader *r, uint64_t index, qfs_diag *diag);
 
 /* Chain hash after the last record the reader fully verified. */

@@ -1,0 +1,318 @@
+/* The log writer: opens (creating or repairing), then appends one record per
+ * batch with a single write followed by fdatasync. */
+#include "log/record.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct qfs_log_writer {
+    const qfs_storage *st;
+    qfs_storage_file *f;
+    log_pos end; /* where the next record goes and what it links to */
+    ZSTD_CCtx *cctx;
+    log_buf plain; /* previous chain, then the framed events of one batch */
+    log_buf out;   /* record header, then the zstd frame */
+    int poisoned;  /* an append failed after touching the file */
+};
+
+/* The compression parameters are part of the format: the bytes of a log are
+ * a function of its events and batch boundaries, so nothing may vary. */
+static qfs_err cctx_configure(ZSTD_CCtx *c)
+{
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 3)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 0)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_dictIDFlag, 0)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_nbWorkers, 0)))
+        return QFS_E_STATE;
+    return QFS_OK;
+}
+
+static qfs_err create_header(qfs_log_writer *w, const char *path, const qfs_hash128 *schema,
+                             qfs_diag *diag)
+{
+    uint8_t b[QFS_LOG_FILE_HEADER_BYTES];
+    file_header_encode(b, schema);
+    qfs_err err = w->st->write_at(w->st->ctx, w->f, 0, b, sizeof b, diag);
+    if (err == QFS_OK)
+        err = w->st->sync(w->st->ctx, w->f, diag);
+    if (err == QFS_OK)
+        err = w->st->sync_dir(w->st->ctx, path, diag);
+    if (err != QFS_OK)
+        return err;
+    qfs_hash128 sum;
+    memcpy(sum.bytes, b + FH_CHECKSUM_AT, 16);
+    log_pos_start(&w->end, &sum);
+    return QFS_OK;
+}
+
+/* Walks every record header of an existing log, verifies the last record's
+ * body checksum, and cuts a torn tail. The file is modified only when the
+ * torn-tail rule holds; any other damage is reported and left as found. */
+static qfs_err recover(qfs_log_writer *w, uint64_t file_size, const qfs_hash128 *schema,
+                       qfs_log_open_info *info, qfs_diag *diag)
+{
+    qfs_hash128 sum;
+    qfs_err err = file_header_load(w->st, w->f, file_size, schema, NULL, &sum, diag);
+    if (err != QFS_OK)
+        return err;
+    log_pos pos;
+    log_pos_start(&pos, &sum);
+
+    /* Only the last record can be torn, and cutting it exposes the one before
+     * as the new last record, so both are remembered. */
+    log_pos last_pos = pos, prev_pos = pos;
+    record_header last = {0}, prev = {0};
+    int have_last = 0, have_prev = 0;
+    int torn = 0;
+    uint64_t torn_at = 0;
+    qfs_diag walk_diag;
+    qfs_diag_clear(&walk_diag);
+    for (;;) {
+        record_header h;
+        err = record_header_next(w->st, w->f, &pos, file_size, &h, &walk_diag);
+        if (err == QFS_E_EOF)
+            break;
+        if (err == QFS_E_TORN) {
+            torn = 1;
+            torn_at = pos.offset;
+            break;
+        }
+        if (err != QFS_OK) {
+            if (diag)
+                *diag = walk_diag;
+            return err;
+        }
+        prev = last;
+        prev_pos = last_pos;
+        have_prev = have_last;
+        last = h;
+        last_pos = pos;
+        have_last = 1;
+        log_pos_advance(&pos, &h);
+    }
+
+    if (have_last) {
+        err = record_body_load(w->st, w->f, &last_pos, &last, file_size, &w->out, &walk_diag);
+        if (err == QFS_E_TORN) {
+            QFS_ASSERT(!torn); /* a zero-filled body is torn only at end of file */
+            torn = 1;
+            torn_at = last_pos.offset;
+            pos = last_pos;
+            if (have_prev) {
+                qfs_diag prev_diag;
+                qfs_diag_clear(&prev_diag);
+                err = record_body_load(w->st, w->f, &prev_pos, &prev, file_size, &w->out, &prev_diag);
+                if (err != QFS_OK) {
+                    if (diag)
+                        *diag = prev_diag;
+                    return err;
+                }
+            }
+        } else if (err != QFS_OK) {
+            if (diag)
+                *diag = walk_diag;
+            return err;
+        }
+    }
+
+    if (torn) {
+        QFS_ASSERT(torn_at == pos.offset && torn_at < file_size);
+        err = w->st->truncate(w->st->ctx, w->f, torn_at, diag);
+        if (err == QFS_OK)
+            err = w->st->sync(w->st->ctx, w->f, diag);
+        if (err != QFS_OK)
+            return err;
+        if (info) {
+            info->repaired_torn_tail = 1;
+            info->torn_offset = torn_at;
+            info->torn_bytes = file_size - torn_at;
+        }
+    }
+    w->end = pos;
+    return QFS_OK;
+}
+
+qfs_err qfs_log_writer_open(qfs_log_writer **out, const char *path, const qfs_hash128 *schema,
+                            const qfs_storage *storage, qfs_log_open_info *info, qfs_diag *diag)
+{
+    qfs_diag_clear(diag);
+    if (info)
+        memset(info, 0, sizeof *info);
+    if (!out || !path || !schema) {
+        qfs_diag_set(diag, "writer needs an output pointer, a path and a schema hash");
+        return QFS_E_INVALID_ARG;
+    }
+    *out = NULL;
+    qfs_log_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        qfs_diag_set(diag, "out of memory creating log writer");
+        return QFS_E_NOMEM;
+    }
+    w->st = log_storage(storage);
+    qfs_err err = QFS_OK;
+    w->cctx = ZSTD_createCCtx();
+    if (!w->cctx) {
+        qfs_diag_set(diag, "out of memory creating zstd context");
+        err = QFS_E_NOMEM;
+        goto fail;
+    }
+    if (cctx_configure(w->cctx) != QFS_OK) {
+        qfs_diag_set(diag, "zstd rejected the log's compression parameters");
+        err = QFS_E_STATE;
+        goto fail;
+    }
+    int created = 0;
+    err = w->st->open(w->st->ctx, path, 1, 1, &created, &w->f, diag);
+    if (err != QFS_OK)
+        goto fail;
+    uint64_t size = 0;
+    err = w->st->size(w->st->ctx, w->f, &size, diag);
+    if (err != QFS_OK)
+        goto fail;
+    /* An empty file is what a crash between creating the file and writing
+     * its header leaves behind, so it is initialised like a new one. */
+    if (size == 0)
+        err = create_header(w, path, schema, diag);
+    else
+        err = recover(w, size, schema, info, diag);
+    if (err != QFS_OK)
+        goto fail;
+    if (info) {
+        info->created = created;
+        info->event_count = w->end.event_index;
+        info->record_count = w->end.record_count;
+    }
+    *out = w;
+    return QFS_OK;
+fail:
+    qfs_log_writer_free(w);
+    return err;
+}
+
+qfs_err qfs_log_writer_append(qfs_log_writer *w, const qfs_log_event_bytes *events, size_t count,
+                              uint64_t *first_index_out, qfs_diag *diag)
+{
+    qfs_diag_clear(diag);
+    QFS_ASSERT(w);
+    if (w->poisoned) {
+        qfs_diag_set(diag, "an earlier append failed; reopen the log to continue");
+        return QFS_E_STATE;
+    }
+    if (count == 0 || !events) {
+        qfs_diag_set(diag, "a batch needs at least one event");
+        return QFS_E_INVALID_ARG;
+    }
+    if (count > QFS_LOG_BATCH_EVENTS_MAX) {
+        qfs_diag_set(diag, "batch of %zu events (limit %u)", count, QFS_LOG_BATCH_EVENTS_MAX);
+        return QFS_E_LIMIT;
+    }
+    const uint64_t first = w->end.event_index;
+    if ((uint64_t)count > UINT64_MAX - first) {
+        qfs_diag_set(diag, "event index would overflow");
+        return QFS_E_LIMIT;
+    }
+    /* Every bound is checked before anything is built or written. */
+    size_t body_bytes = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (!events[i].data || events[i].len == 0) {
+            qfs_diag_set(diag, "event %zu of the batch is empty", i);
+            qfs_diag_set_event(diag, first + i);
+            return QFS_E_INVALID_ARG;
+        }
+        if (events[i].len > QFS_EVENT_BYTES_MAX) {
+            qfs_diag_set(diag, "event %zu of the batch is %zu bytes (limit %zu)", i, events[i].len,
+                         QFS_EVENT_BYTES_MAX);
+            qfs_diag_set_event(diag, first + i);
+            return QFS_E_LIMIT;
+        }
+        body_bytes += EVENT_LENGTH_BYTES + events[i].len;
+        if (body_bytes > QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX) {
+            qfs_diag_set(diag, "batch exceeds %" PRIu32 " framed bytes at event %zu",
+                         QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX, i);
+            return QFS_E_LIMIT;
+        }
+    }
+
+    qfs_err err = log_buf_reserve(&w->plain, CHAIN_PREFIX_BYTES + body_bytes,
+                                  CHAIN_PREFIX_BYTES + QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX, diag);
+    if (err != QFS_OK)
+        return err;
+    const size_t bound = ZSTD_compressBound(body_bytes);
+    QFS_ASSERT(bound <= QFS_LOG_RECORD_COMPRESSED_BYTES_MAX);
+    err = log_buf_reserve(&w->out, QFS_LOG_RECORD_HEADER_BYTES + bound,
+                          QFS_LOG_RECORD_HEADER_BYTES + QFS_LOG_RECORD_COMPRESSED_BYTES_MAX, diag);
+    if (err != QFS_OK)
+        return err;
+
+    uint8_t *body = w->plain.data + CHAIN_PREFIX_BYTES;
+    size_t p = 0;
+    for (size_t i = 0; i < count; i++) {
+        store_u32le(body + p, (uint32_t)events[i].len);
+        memcpy(body + p + EVENT_LENGTH_BYTES, events[i].data, events[i].len);
+        p += EVENT_LENGTH_BYTES + events[i].len;
+    }
+    QFS_ASSERT(p == body_bytes);
+
+    record_header h;
+    memcpy(w->plain.data, w->end.chain.bytes, 16);
+    qfs_hash128_of(&h.chain, w->plain.data, CHAIN_PREFIX_BYTES + body_bytes);
+
+    uint8_t *frame = w->out.data + QFS_LOG_RECORD_HEADER_BYTES;
+    size_t csize = ZSTD_compress2(w->cctx, frame, bound, body, body_bytes);
+    if (ZSTD_isError(csize)) {
+        qfs_diag_set(diag, "zstd compression failed: %s", ZSTD_getErrorName(csize));
+        ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
+        return QFS_E_NOMEM;
+    }
+    QFS_ASSERT(csize > 0 && csize <= bound);
+
+    qfs_hash128_of(&h.body_sum, frame, csize);
+    h.parent = w->end.parent;
+    h.first_index = first;
+    h.event_count = (uint32_t)count;
+    h.compressed_bytes = (uint32_t)csize;
+    h.uncompressed_bytes = (uint32_t)body_bytes;
+    record_header_encode(w->out.data, &h);
+
+    /* One write of header and body, then fdatasync. If either fails, the tail
+     * may hold part of this record: the file stays a valid log with a torn
+     * tail, which the next open cuts. This writer no longer knows where the
+     * end is, so it refuses further appends. */
+    err = w->st->write_at(w->st->ctx, w->f, w->end.offset, w->out.data,
+                          QFS_LOG_RECORD_HEADER_BYTES + csize, diag);
+    if (err == QFS_OK)
+        err = w->st->sync(w->st->ctx, w->f, diag);
+    if (err != QFS_OK) {
+        w->poisoned = 1;
+        qfs_diag_set_event(diag, first);
+        return err;
+    }
+    log_pos_advance(&w->end, &h);
+    if (first_index_out)
+        *first_index_out = first;
+    return QFS_OK;
+}
+
+uint64_t qfs_log_writer_event_count(const qfs_log_writer *w)
+{
+    return w->end.event_index;
+}
+
+void qfs_log_writer_chain_head(const qfs_log_writer *w, qfs_hash128 *out)
+{
+    *out = w->end.chain;
+}
+
+void qfs_log_writer_free(qfs_log_writer *w)
+{
+    if (!w)
+        return;
+    if (w->f)
+        w->st->close(w->st->ctx, w->f);
+    ZSTD_freeCCtx(w->cctx);
+    log_buf_free(&w->plain);
+    log_buf_free(&w->out);
+    free(w);
+}
