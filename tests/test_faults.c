@@ -10,6 +10,7 @@
 #include "qfs/log.h"
 #include "testutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -286,7 +287,7 @@ START_TEST(test_faults_reader__exact_or_refused_over_seeds)
 {
     uint64_t counts[FAULT_KIND_COUNT][3];
     memset(counts, 0, sizeof counts);
-    const uint64_t seeds = 3000;
+    const uint64_t seeds = 12000;
     for (uint64_t seed = 0; seed < seeds; seed++) {
         memstore m;
         memset(&m, 0, sizeof m);
