@@ -295,42 +295,51 @@ static qfs_err parse_fraction(uint64_t *out, const json_t *v, const char *where,
     return QFS_OK;
 }
 
-/* Enum names: `parse` is one of the qfs_*_parse functions of event.h. */
-static qfs_err parse_enum_name(int *out, const json_t *v, const char *what, const char *choices,
-                               const char *where, qfs_diag *diag)
+typedef enum enum_kind { E_ASSET, E_ACCOUNT_KIND, E_CHOICE } enum_kind;
+
+/* The three schema enums are read by name with the parsers of event.h. */
+static qfs_err parse_enum_name(int *out, const json_t *v, enum_kind which, const char *where, qfs_diag *diag)
 {
+    static const char *const what[] = {"asset", "account kind", "vote choice"};
+    static const char *const choices[] = {"T1, T2, T3, T4, T5, NOD, ATR", "user, validator, infra_node",
+                                          "yes, no, abstain"};
     if (!json_is_string(v))
-        return perr(diag, "%s: expected a string (%s), got %s", where, choices, json_type_name(v));
+        return perr(diag, "%s: expected a string (%s), got %s", where, choices[which], json_type_name(v));
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
     qfs_err err = QFS_E_PARSE;
-    if (strcmp(what, "asset") == 0) {
+    switch (which) {
+    case E_ASSET: {
         qfs_asset a = QFS_ASSET_NONE;
         err = qfs_asset_parse(&a, s, len);
         *out = (int)a;
-    } else if (strcmp(what, "account kind") == 0) {
+        break;
+    }
+    case E_ACCOUNT_KIND: {
         qfs_account_kind k = QFS_ACCOUNT_NONE;
         err = qfs_account_kind_parse(&k, s, len);
         *out = (int)k;
-    } else {
+        break;
+    }
+    case E_CHOICE: {
         qfs_vote_choice c = QFS_VOTE_NONE;
         err = qfs_vote_choice_parse(&c, s, len);
         *out = (int)c;
+        break;
+    }
     }
     if (err == QFS_OK)
         return QFS_OK;
     char q[QUOTE_BYTES_MAX + 4];
-    return perr(diag, "%s: unknown %s \"%s\" (one of %s)", where, what, quote(q, s, len), choices);
+    return perr(diag, "%s: unknown %s \"%s\" (one of %s)", where, what[which], quote(q, s, len), choices[which]);
 }
 
 #define ASSET_CHOICES "T1, T2, T3, T4, T5, NOD, ATR"
-#define KIND_CHOICES "user, validator, infra_node"
-#define VOTE_CHOICES "yes, no, abstain"
 
 static qfs_err parse_asset(qfs_asset *out, const json_t *v, const char *where, qfs_diag *diag)
 {
     int x = 0;
-    qfs_err err = parse_enum_name(&x, v, "asset", ASSET_CHOICES, where, diag);
+    qfs_err err = parse_enum_name(&x, v, E_ASSET, where, diag);
     if (err == QFS_OK)
         *out = (qfs_asset)x;
     return err;
@@ -339,7 +348,7 @@ static qfs_err parse_asset(qfs_asset *out, const json_t *v, const char *where, q
 static qfs_err parse_account_kind(qfs_account_kind *out, const json_t *v, const char *where, qfs_diag *diag)
 {
     int x = 0;
-    qfs_err err = parse_enum_name(&x, v, "account kind", KIND_CHOICES, where, diag);
+    qfs_err err = parse_enum_name(&x, v, E_ACCOUNT_KIND, where, diag);
     if (err == QFS_OK)
         *out = (qfs_account_kind)x;
     return err;
@@ -348,7 +357,7 @@ static qfs_err parse_account_kind(qfs_account_kind *out, const json_t *v, const 
 static qfs_err parse_choice(qfs_vote_choice *out, const json_t *v, const char *where, qfs_diag *diag)
 {
     int x = 0;
-    qfs_err err = parse_enum_name(&x, v, "vote choice", VOTE_CHOICES, where, diag);
+    qfs_err err = parse_enum_name(&x, v, E_CHOICE, where, diag);
     if (err == QFS_OK)
         *out = (qfs_vote_choice)x;
     return err;
