@@ -84,9 +84,28 @@ static int expected_wire_type(const ProtobufCFieldDescriptor *f)
     }
 }
 
+/* The most entries a repeated field may hold. Counting them here, before
+ * protobuf-c allocates a struct per entry, keeps a hostile 4 MiB genesis of
+ * two-byte empty accounts from costing a hundred megabytes of arena. */
+static uint64_t repeated_max(const ProtobufCMessageDescriptor *desc, const ProtobufCFieldDescriptor *f)
+{
+    if (desc == &qfs__v1__genesis__descriptor && f->id == 2)
+        return QFS_GENESIS_PARAMS_MAX;
+    if (desc == &qfs__v1__genesis__descriptor && f->id == 3)
+        return QFS_GENESIS_ACCOUNTS_MAX;
+    if (desc == &qfs__v1__genesis_account__descriptor && f->id == 3)
+        return QFS_ASSET_COUNT - 1; /* one per asset */
+    QFS_ASSERT(0); /* a new repeated field needs a limit here */
+    return 0;
+}
+
+#define SCAN_FIELDS_MAX 64
+
 static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor *desc, size_t pos,
                             size_t end, const char *path, unsigned depth)
 {
+    uint64_t counts[SCAN_FIELDS_MAX] = {0};
+    QFS_ASSERT(desc->n_fields <= SCAN_FIELDS_MAX);
     while (pos < end) {
         size_t field_start = pos;
         uint64_t tag = 0;
@@ -100,6 +119,12 @@ static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor 
         const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(desc, (unsigned)number);
         if (!f)
             return scan_fail(c, field_start, "%s: unknown field number %u", path, (unsigned)number);
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            uint64_t max = repeated_max(desc, f);
+            if (++counts[f - desc->fields] > max)
+                return scan_fail(c, field_start, "%s.%s: more than %llu entries", path, f->name,
+                                 (unsigned long long)max);
+        }
         int want = expected_wire_type(f);
         if (want >= 0 && (unsigned)want != wire)
             return scan_fail(c, field_start, "%s.%s: wrong wire type %u", path, f->name, wire);
