@@ -20,25 +20,37 @@ extern "C" {
 #endif
 
 /* XXH3-128 fingerprint of the event schema, computed from the compiled
- * protobuf descriptors (message and field names, numbers, types, labels, enum
- * values), so comments and formatting do not change it. Stored in every log
- * header. */
+ * protobuf descriptors (message and field names, numbers, types, labels,
+ * oneofs, enum values), so comments and formatting do not change it. The text
+ * hashed is defined in docs/EVENTS.md ("Schema hash") and is the same on every
+ * machine. Stored in every log header. */
 void qfs_codec_schema_hash(qfs_hash128 *out);
 
-/* Size of the canonical encoding of `ev`. `ev` must be valid. */
+/* Size of the canonical encoding of `ev`. `ev` must be valid. Returns 0 when
+ * the kind is unknown or when the scratch a genesis needs cannot be
+ * allocated (no valid event encodes to 0 bytes: the body is always there). */
 size_t qfs_codec_encoded_size(const qfs_event *ev);
 
-/* Encodes `ev` into buf[0..cap). QFS_E_LIMIT when it does not fit in `cap` or
- * exceeds QFS_EVENT_BYTES_MAX; QFS_E_INVALID_ARG when `ev` is not valid (an
- * unknown kind or enum, a bad id). Writes the length to *len_out. */
+/* Encodes `ev` into buf[0..cap). `ev` is checked first with the same rules
+ * decoding applies, so nothing written can fail to decode: QFS_E_INVALID_ARG
+ * when it is not valid (an unknown kind or enum, a bad id, a fraction above 1,
+ * an unknown or out-of-range parameter, a duplicate in genesis). QFS_E_LIMIT
+ * when it does not fit in `cap` or exceeds QFS_EVENT_BYTES_MAX. Writes the
+ * length to *len_out. A genesis allocates temporary memory (QFS_E_NOMEM);
+ * other kinds encode from the stack. */
 qfs_err qfs_codec_encode(const qfs_event *ev, uint8_t *buf, size_t cap, size_t *len_out);
 
 /* Decodes `len` bytes into *out. Scratch and the genesis arrays are allocated
- * from `arena` (not reset here); *out stays valid until the arena is reset.
- * QFS_E_DECODE with a message in `diag` for any malformed or invalid input:
- * bad protobuf, no body, unknown enum value, bad id, unknown parameter,
- * duplicate genesis account or parameter or balance, too many entries.
- * QFS_E_LIMIT when len > QFS_EVENT_BYTES_MAX. Never asserts on input. */
+ * from `arena` (required; not reset here, never freed piecemeal; nothing else
+ * is allocated); *out stays valid until the arena is reset. QFS_E_DECODE with
+ * a message naming the field in `diag` (and diag->byte_offset for wire-level
+ * faults) for any malformed or invalid input: bad protobuf, unknown fields at
+ * any depth, no body, an unset or unknown enum value, a bad id (NUL bytes
+ * included), a fraction above 1, a missing proposal change, an unknown or
+ * out-of-range parameter, a duplicate genesis account, parameter or balance,
+ * too many genesis entries. QFS_E_LIMIT when len > QFS_EVENT_BYTES_MAX;
+ * QFS_E_NOMEM when the arena cannot grow. *out is unchanged on error. Never
+ * asserts on input. docs/EVENTS.md lists every rule. */
 qfs_err qfs_codec_decode(qfs_event *out, const uint8_t *data, size_t len, qfs_arena *arena,
                          qfs_diag *diag);
 

@@ -7,7 +7,9 @@
  * output; 18-decimal ratios (fields ending in _fp18 in the schema, named
  * without the suffix in JSON) are exact decimal strings such as "0.7";
  * parameter values are written in their parameter's unit. Output is canonical:
- * sorted keys, no spaces, no floats, a fixed field set per kind.
+ * sorted keys, no spaces, no floats, a fixed field set per kind. The account
+ * kind of register_account is "account_kind" (its schema name, kind, is the
+ * event's own key).
  */
 #ifndef QFS_JSON_H
 #define QFS_JSON_H
@@ -23,12 +25,17 @@ extern "C" {
 #define QFS_JSON_LINE_BYTES_MAX ((size_t)16 << 20)
 
 /* Parses one JSON object (`len` bytes, no trailing newline needed) into *out.
- * Genesis arrays are allocated from `arena`. QFS_E_PARSE with diag->message
- * and a column (diag->has_line set, line = 0: the caller knows the line) for:
- * malformed JSON, a non-object, an unknown or missing "kind", unknown fields,
- * missing required fields, wrong types, bad ids, out-of-range or malformed
- * numbers and decimals, too many decimals, unknown parameters, duplicates.
- * QFS_E_LIMIT when len > QFS_JSON_LINE_BYTES_MAX. */
+ * Genesis arrays are allocated from `arena`, which may be NULL for every
+ * other kind (QFS_E_INVALID_ARG for a genesis with params or accounts and no
+ * arena); genesis params come out sorted by name. QFS_E_PARSE with
+ * diag->message naming the field ("transfer: unknown field \"ammount\"") and
+ * diag->has_line set with line = 0 (the caller knows the line) and the column
+ * where jansson reports one, else 0, for: malformed JSON, trailing bytes, a
+ * NUL byte, a non-object, an unknown or missing "kind", unknown fields,
+ * missing required fields, wrong types, duplicate keys, bad ids, out-of-range
+ * or malformed numbers and decimals, too many decimals, fractions above 1,
+ * unknown or out-of-range parameters, duplicate genesis accounts. QFS_E_LIMIT
+ * when len > QFS_JSON_LINE_BYTES_MAX. *out is unchanged on error. */
 qfs_err qfs_json_parse_event(qfs_event *out, const char *text, size_t len, qfs_arena *arena,
                              qfs_diag *diag);
 
