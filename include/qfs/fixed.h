@@ -56,6 +56,10 @@ qfs_err qfs_sub_u64(uint64_t *out, uint64_t a, uint64_t b);
  * fit in 64 bits (then *out is unchanged). */
 qfs_err qfs_mul_div_u64(uint64_t *out, uint64_t a, uint64_t b, uint64_t d, qfs_round r);
 
+/* Like qfs_mul_div_u64() with a 128-bit divisor, for sums of many ratios or
+ * amounts (a sum of Psi over validators can exceed 64 bits). */
+qfs_err qfs_mul_div_u64_wide(uint64_t *out, uint64_t a, uint64_t b, unsigned __int128 d, qfs_round r);
+
 /* Fixed-point product: round(a * b / 10^18). */
 qfs_err qfs_fp18_mul(uint64_t *out, uint64_t a, uint64_t b, qfs_round r);
 

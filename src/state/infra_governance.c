@@ -1,0 +1,56 @@
+/* Infrastructure (NOD) governance: proposals on infrastructure parameters
+ * only, one vote per infrastructure node, weight = NOD balance capped at
+ * infra_vote_cap of the NOD supply snapshotted when the proposal was created,
+ * quorum = infra_quorum of that snapshot (exactly the quorum meets it),
+ * passes when yes > no. */
+#include "state/state_internal.h"
+
+static uint32_t infra_account(const qfs_state *s, const qfs_id *id, uint32_t *acct)
+{
+    uint32_t a = ledger_find(s, id);
+    if (a == NO_INDEX)
+        return QFS_REJECT_UNKNOWN_ACCOUNT;
+    if (s->accts[a].kind != QFS_ACCOUNT_INFRA_NODE)
+        return QFS_REJECT_NOT_INFRA_NODE;
+    *acct = a;
+    return QFS_REJECT_NONE;
+}
+
+uint32_t infra_governance_apply_proposal(qfs_state *s, const qfs_ev_proposal *e, qfs_err *err)
+{
+    uint32_t a = 0;
+    uint32_t code = infra_account(s, &e->proposer, &a);
+    if (code != QFS_REJECT_NONE)
+        return code;
+    /* The NOD supply is what infrastructure nodes hold; the undistributed
+     * pool belongs to no one and does not vote. */
+    return gov_propose(s, &s->infra, e, a, P(s, INFRA_VOTE_EPOCHS), s->bal_total[QFS_ASSET_NOD], err);
+}
+
+uint32_t infra_governance_apply_vote(qfs_state *s, const qfs_ev_vote *e, qfs_err *err)
+{
+    if (e->choice != QFS_VOTE_YES && e->choice != QFS_VOTE_NO && e->choice != QFS_VOTE_ABSTAIN)
+        return QFS_REJECT_INVALID_EVENT;
+    uint32_t a = 0;
+    uint32_t code = infra_account(s, &e->voter, &a);
+    if (code != QFS_REJECT_NONE)
+        return code;
+    uint64_t bal = s->accts[a].bal[QFS_ASSET_NOD];
+    /* The cap is taken of the snapshot, so it is fixed for the proposal's
+     * whole life; gov_vote finds the proposal again for the checks. */
+    uint32_t p = u64map_get(&s->infra.by_id, e->proposal_id);
+    uint64_t weight = bal;
+    if (p != NO_INDEX) {
+        uint64_t cap;
+        qfs_err e1 = qfs_fp18_mul(&cap, s->infra.props[p].supply_snapshot, P(s, INFRA_VOTE_CAP), QFS_ROUND_FLOOR);
+        QFS_ASSERT(e1 == QFS_OK);
+        if (weight > cap)
+            weight = cap;
+    }
+    return gov_vote(s, &s->infra, e, a, weight, weight, err);
+}
+
+void infra_governance_close(qfs_state *s)
+{
+    gov_tally(s, &s->infra, P(s, INFRA_QUORUM));
+}

@@ -1,0 +1,203 @@
+/* The ledger: accounts, balances, genesis, registration and transfers.
+ *
+ * Every balance change goes through ledger_credit() and ledger_debit(), which
+ * keep the per-asset sum of balances exact so that the supply invariant can
+ * be checked in O(1) after every event. NOD is special: only infrastructure
+ * nodes may ever hold it, and the credit path asserts it. */
+#include "state/state_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint32_t ledger_find(const qfs_state *s, const qfs_id *id)
+{
+    return idtab_find(&s->acct_ids, id);
+}
+
+void ledger_credit(qfs_state *s, uint32_t acct, qfs_asset a, uint64_t amount)
+{
+    account *ac = &s->accts[acct];
+    QFS_ASSERT(a != QFS_ASSET_NOD || ac->kind == QFS_ACCOUNT_INFRA_NODE || amount == 0);
+    /* Every unit of an asset is counted in its issued total, so a balance
+     * (and the sum of balances) can never exceed it: no overflow here. */
+    QFS_ASSERT(ac->bal[a] <= UINT64_MAX - amount && s->bal_total[a] <= UINT64_MAX - amount);
+    ac->bal[a] += amount;
+    s->bal_total[a] += amount;
+}
+
+void ledger_debit(qfs_state *s, uint32_t acct, qfs_asset a, uint64_t amount)
+{
+    account *ac = &s->accts[acct];
+    QFS_ASSERT(ac->bal[a] >= amount && s->bal_total[a] >= amount);
+    ac->bal[a] -= amount;
+    s->bal_total[a] -= amount;
+}
+
+/* Grows every per-account array so that `accounts` more accounts, of which
+ * `validators` validators and `nodes` infrastructure nodes, can be added
+ * without failing. */
+static qfs_err ledger_reserve(qfs_state *s, uint32_t accounts, uint32_t validators, uint32_t nodes)
+{
+    qfs_err err = idtab_reserve(&s->acct_ids, accounts);
+    if (err != QFS_OK)
+        return err;
+    uint32_t need = s->acct_ids.count + accounts;
+    if ((err = vec_reserve((void **)&s->accts, &s->acct_cap, need, sizeof(account))) != QFS_OK)
+        return err;
+    if ((err = state_scratch_reserve(s, need)) != QFS_OK)
+        return err;
+    if (validators > DENSE_COUNT_MAX - s->val_count || nodes > DENSE_COUNT_MAX - s->node_count)
+        return QFS_E_NOMEM;
+    uint32_t vneed = s->val_count + validators;
+    if ((err = vec_reserve((void **)&s->vals, &s->val_cap, vneed, sizeof(validator))) != QFS_OK)
+        return err;
+    if (s->psi_ring_cap < s->val_cap) {
+        size_t window = (size_t)P(s, VOTE_ELIGIBILITY_WINDOW);
+        uint64_t *ring = realloc(s->psi_ring, (size_t)s->val_cap * window * sizeof(uint64_t));
+        if (!ring)
+            return QFS_E_NOMEM;
+        s->psi_ring = ring;
+        s->psi_ring_cap = s->val_cap;
+    }
+    uint32_t nneed = s->node_count + nodes;
+    return vec_reserve((void **)&s->nodes, &s->node_cap, nneed, sizeof(infra_node));
+}
+
+/* Adds an account whose room ledger_reserve() made. */
+static uint32_t ledger_add_reserved(qfs_state *s, const qfs_id *id, qfs_account_kind kind)
+{
+    uint32_t idx = idtab_add(&s->acct_ids, id);
+    account *ac = &s->accts[idx];
+    memset(ac, 0, sizeof *ac);
+    ac->kind = (uint8_t)kind;
+    ac->role = NO_INDEX;
+    if (kind == QFS_ACCOUNT_VALIDATOR) {
+        QFS_ASSERT(s->val_count < s->val_cap && s->val_count < s->psi_ring_cap);
+        uint32_t v = s->val_count++;
+        memset(&s->vals[v], 0, sizeof(validator));
+        s->vals[v].account = idx;
+        ac->role = v;
+    } else if (kind == QFS_ACCOUNT_INFRA_NODE) {
+        QFS_ASSERT(s->node_count < s->node_cap);
+        uint32_t n = s->node_count++;
+        memset(&s->nodes[n], 0, sizeof(infra_node));
+        s->nodes[n].account = idx;
+        ac->role = n;
+    }
+    return idx;
+}
+
+qfs_err ledger_add(qfs_state *s, const qfs_id *id, qfs_account_kind kind, uint32_t *out)
+{
+    qfs_err err = ledger_reserve(s, 1, kind == QFS_ACCOUNT_VALIDATOR, kind == QFS_ACCOUNT_INFRA_NODE);
+    if (err != QFS_OK)
+        return err;
+    *out = ledger_add_reserved(s, id, kind);
+    return QFS_OK;
+}
+
+static int kind_ok(qfs_account_kind k)
+{
+    return k == QFS_ACCOUNT_USER || k == QFS_ACCOUNT_VALIDATOR || k == QFS_ACCOUNT_INFRA_NODE;
+}
+
+uint32_t ledger_apply_genesis(qfs_state *s, const qfs_ev_genesis *g, qfs_err *err)
+{
+    /* Validate everything first: a rejected genesis changes nothing. */
+    uint64_t params[QFS_PARAM_COUNT];
+    memcpy(params, s->params, sizeof params);
+    for (size_t i = 0; i < g->param_count; i++) {
+        const qfs_param_value *pv = &g->params[i];
+        const qfs_param_def *def = qfs_param_find(pv->name.bytes, pv->name.len);
+        if (!def)
+            return QFS_REJECT_INVALID_EVENT;
+        if (pv->value < def->min_value || pv->value > def->max_value)
+            return QFS_REJECT_PARAM_OUT_OF_RANGE;
+        params[qfs_param_index(def)] = pv->value;
+    }
+    unsigned __int128 sums[QFS_ASSET_COUNT] = {0};
+    uint32_t validators = 0, nodes = 0;
+    if (g->account_count > DENSE_COUNT_MAX)
+        return QFS_REJECT_AMOUNT_OVERFLOW;
+    for (size_t i = 0; i < g->account_count; i++) {
+        const qfs_genesis_account *ga = &g->accounts[i];
+        if (!kind_ok(ga->kind))
+            return QFS_REJECT_INVALID_EVENT;
+        if (ga->balances[QFS_ASSET_NOD] != 0 && ga->kind != QFS_ACCOUNT_INFRA_NODE)
+            return QFS_REJECT_NOD_HOLDER_NOT_INFRA;
+        for (int a = 1; a < QFS_ASSET_COUNT; a++)
+            sums[a] += ga->balances[a];
+        validators += ga->kind == QFS_ACCOUNT_VALIDATOR;
+        nodes += ga->kind == QFS_ACCOUNT_INFRA_NODE;
+    }
+    for (int a = 1; a < QFS_ASSET_COUNT; a++)
+        if (sums[a] > UINT64_MAX)
+            return QFS_REJECT_AMOUNT_OVERFLOW;
+
+    memcpy(s->params, params, sizeof params);
+    qfs_err e = ledger_reserve(s, (uint32_t)g->account_count, validators, nodes);
+    if (e != QFS_OK) {
+        *err = e;
+        return QFS_REJECT_NONE;
+    }
+    for (size_t i = 0; i < g->account_count; i++) {
+        const qfs_genesis_account *ga = &g->accounts[i];
+        if (ledger_find(s, &ga->id) != NO_INDEX) {
+            /* The codec guarantees unique genesis ids; a duplicate here is a
+             * caller bug, not an economic verdict. */
+            *err = QFS_E_INVALID_ARG;
+            return QFS_REJECT_NONE;
+        }
+        uint32_t idx = ledger_add_reserved(s, &ga->id, ga->kind);
+        for (int a = 1; a < QFS_ASSET_COUNT; a++) {
+            s->issued[a] += ga->balances[a];
+            ledger_credit(s, idx, (qfs_asset)a, ga->balances[a]);
+        }
+    }
+    s->chain_id = g->chain_id;
+    s->has_genesis = 1;
+    s->epoch = 0;
+    return QFS_REJECT_NONE;
+}
+
+uint32_t ledger_apply_register(qfs_state *s, const qfs_ev_register_account *r, qfs_err *err)
+{
+    if (!kind_ok(r->kind))
+        return QFS_REJECT_INVALID_EVENT;
+    if (ledger_find(s, &r->id) != NO_INDEX)
+        return QFS_REJECT_ACCOUNT_EXISTS;
+    uint32_t idx;
+    *err = ledger_add(s, &r->id, r->kind, &idx);
+    return QFS_REJECT_NONE;
+}
+
+uint32_t ledger_apply_transfer(qfs_state *s, const qfs_ev_transfer *t)
+{
+    if ((int)t->asset <= 0 || (int)t->asset >= QFS_ASSET_COUNT)
+        return QFS_REJECT_INVALID_EVENT;
+    if (t->asset == QFS_ASSET_NOD)
+        return QFS_REJECT_NOD_NOT_TRANSFERABLE;
+    uint32_t from = ledger_find(s, &t->from);
+    uint32_t to = ledger_find(s, &t->to);
+    if (from == NO_INDEX || to == NO_INDEX)
+        return QFS_REJECT_UNKNOWN_ACCOUNT;
+    if (from == to)
+        return QFS_REJECT_SELF_TRANSFER;
+    if (t->amount == 0)
+        return QFS_REJECT_ZERO_AMOUNT;
+    uint32_t code = treasury_check_fee(s, t->fee_atr);
+    if (code != QFS_REJECT_NONE)
+        return code;
+    const account *src = &s->accts[from];
+    if (t->asset == QFS_ASSET_ATR) {
+        uint64_t need;
+        if (qfs_add_u64(&need, t->amount, t->fee_atr) != QFS_OK || src->bal[QFS_ASSET_ATR] < need)
+            return QFS_REJECT_INSUFFICIENT_BALANCE;
+    } else if (src->bal[t->asset] < t->amount || src->bal[QFS_ASSET_ATR] < t->fee_atr) {
+        return QFS_REJECT_INSUFFICIENT_BALANCE;
+    }
+    ledger_debit(s, from, t->asset, t->amount);
+    ledger_credit(s, to, t->asset, t->amount);
+    treasury_charge_fee(s, from, t->fee_atr);
+    return QFS_REJECT_NONE;
+}

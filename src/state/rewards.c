@@ -1,0 +1,59 @@
+/* T2 rewards at epoch close.
+ *
+ * Recipients are the validators with bonded T1 after slashing. The epoch's
+ * mint is t2_pool, plus floor(t2_pool x t2_deficit_bonus) in deficit mode;
+ * it is added to the dust carried from earlier epochs and shared in
+ * proportion to effective Psi (equal shares when every Psi is 0), each share
+ * rounded down. What rounding leaves stays in the T2 reward pool for the next
+ * epoch, so no unit is ever lost. With no recipient nothing is minted. */
+#include "state/state_internal.h"
+
+void rewards_close(qfs_state *s)
+{
+    s->t2_minted_last = 0;
+    s->t2_paid_last = 0;
+    uint64_t n = 0;
+    unsigned __int128 psi_sum = 0;
+    for (uint32_t i = 0; i < s->val_count; i++) {
+        if (s->vals[i].staked == 0)
+            continue;
+        n++;
+        psi_sum += coherence_effective_psi(s, &s->vals[i]);
+    }
+    if (n == 0)
+        return;
+    uint64_t mint = P(s, T2_POOL);
+    if (s->deficit) {
+        uint64_t bonus;
+        qfs_err err = qfs_fp18_mul(&bonus, mint, P(s, T2_DEFICIT_BONUS), QFS_ROUND_FLOOR);
+        QFS_ASSERT(err == QFS_OK); /* t2_pool <= 10^12 and the bonus <= 5 */
+        mint += bonus;
+    }
+    /* Issuance saturates at 2^64 - 1 units ever issued (docs/SPEC.md). */
+    uint64_t room = UINT64_MAX - s->issued[QFS_ASSET_T2];
+    if (mint > room)
+        mint = room;
+    s->issued[QFS_ASSET_T2] += mint;
+    uint64_t distributable = s->pool[QFS_ASSET_T2][POOL_REWARD] + mint; /* <= issued */
+    uint64_t paid = 0;
+    for (uint32_t i = 0; i < s->val_count; i++) {
+        validator *v = &s->vals[i];
+        if (v->staked == 0)
+            continue;
+        uint64_t share;
+        if (psi_sum == 0) {
+            share = distributable / n; /* floor */
+        } else {
+            qfs_err err = qfs_mul_div_u64_wide(&share, distributable, coherence_effective_psi(s, v), psi_sum,
+                                               QFS_ROUND_FLOOR);
+            QFS_ASSERT(err == QFS_OK); /* psi <= psi_sum, so share <= distributable */
+        }
+        ledger_credit(s, v->account, QFS_ASSET_T2, share);
+        v->t2_received += share;
+        paid += share;
+    }
+    QFS_ASSERT(paid <= distributable);
+    s->pool[QFS_ASSET_T2][POOL_REWARD] = distributable - paid;
+    s->t2_minted_last = mint;
+    s->t2_paid_last = paid;
+}

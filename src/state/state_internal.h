@@ -1,0 +1,295 @@
+/* Private layout of qfs_state, shared by the files of src/state and src/hash.
+ *
+ * Accounts and memory nodes are interned once into dense indexes (idtab);
+ * everything else refers to them by index. Per-kind data (validators,
+ * infrastructure nodes) lives in its own struct array reached through
+ * account.role. Nothing here depends on table_seed except slot positions
+ * inside the hash tables, which no output ever reads: canonical output sorts
+ * by id bytes. */
+#ifndef QFS_STATE_INTERNAL_H
+#define QFS_STATE_INTERNAL_H
+
+#include "qfs/fixed.h"
+#include "qfs/params.h"
+#include "qfs/state.h"
+
+#define NO_INDEX UINT32_MAX
+/* Dense indexes are uint32_t; NO_INDEX is reserved. */
+#define DENSE_COUNT_MAX (UINT32_MAX / 2)
+
+/* ---- id interning: open addressing, linear probing, seeded ---- */
+typedef struct idtab {
+    qfs_id *ids;     /* dense index -> id */
+    uint32_t count;
+    uint32_t cap;    /* capacity of ids */
+    uint32_t *slots; /* dense index + 1; 0 = empty */
+    size_t mask;     /* slot count - 1 (a power of two) */
+    uint64_t seed;
+} idtab;
+
+void idtab_init(idtab *t, uint64_t seed);
+void idtab_free(idtab *t);
+/* Dense index of `id`, or NO_INDEX. */
+uint32_t idtab_find(const idtab *t, const qfs_id *id);
+/* Reserves room for `extra` more ids so that idtab_add cannot fail. */
+qfs_err idtab_reserve(idtab *t, uint32_t extra);
+/* Adds an id that is not present; room must be reserved. Returns its index. */
+uint32_t idtab_add(idtab *t, const qfs_id *id);
+
+/* ---- uint64 key -> uint32 value map (proposal ids, ballots) ---- */
+typedef struct u64map {
+    uint64_t *keys;
+    uint32_t *vals; /* value + 1; 0 = empty */
+    size_t mask;
+    size_t count;
+    uint64_t seed;
+} u64map;
+
+void u64map_init(u64map *m, uint64_t seed);
+void u64map_free(u64map *m);
+uint32_t u64map_get(const u64map *m, uint64_t key); /* NO_INDEX when absent */
+qfs_err u64map_reserve(u64map *m, size_t extra);
+void u64map_put(u64map *m, uint64_t key, uint32_t val); /* key absent, room reserved */
+
+/* Grows a malloc'd array to hold at least `need` elements (amortized x2). */
+qfs_err vec_reserve(void **p, uint32_t *cap, uint32_t need, size_t elem_size);
+
+/* ---- entities ---- */
+typedef struct account {
+    uint64_t bal[QFS_ASSET_COUNT]; /* indexed by qfs_asset; [0] unused, 0 */
+    uint32_t role;                 /* validator or infra node slot; NO_INDEX for users */
+    uint8_t kind;                  /* qfs_account_kind */
+} account;
+
+typedef struct validator {
+    uint32_t account;
+    uint32_t ring_pos;       /* next write position in the Psi ring */
+    uint64_t staked;         /* bonded T1 */
+    uint64_t unbonding;      /* T1 waiting in unbonding entries */
+    uint64_t base_psi_fp18;  /* last reported base Psi (0 before any report) */
+    uint64_t report_count;   /* coherence reports ever accepted */
+    uint64_t boost_amount;   /* T4 burned by the current boost */
+    uint64_t boost_until_ms; /* boost active while event time < this */
+    uint64_t slashed_t1;     /* T1 slashed from this validator, ever */
+    uint64_t slashed_t4;     /* T4 slashed from this validator, ever */
+    uint64_t t2_received;    /* T2 rewards received, ever */
+} validator;
+
+typedef struct infra_node {
+    uint32_t account;
+    uint32_t pad_;
+    uint64_t telemetry_epoch_plus1; /* epoch of the last telemetry + 1; 0 = never */
+    uint64_t uptime_fp18;
+    uint64_t replication_fp18;
+    uint64_t correctness_fp18;
+    uint64_t nod_received; /* NOD allocated to this node, ever */
+} infra_node;
+
+typedef struct unbond {
+    uint32_t validator;
+    uint32_t pad_;
+    uint64_t release_epoch; /* released at the close of this epoch */
+    uint64_t amount;
+} unbond;
+
+typedef struct memnode {
+    uint64_t contributions; /* accepted contributions */
+    uint64_t rewarded;      /* contributions that earned T5 */
+    uint64_t t5_total;      /* T5 earned through this memory node */
+    uint64_t last_lambda_fp18;
+} memnode;
+
+enum { PROPOSAL_OPEN = 0, PROPOSAL_PASSED = 1, PROPOSAL_NO_QUORUM = 2, PROPOSAL_REJECTED = 3 };
+
+typedef struct ballot {
+    uint32_t voter; /* account index */
+    uint8_t choice; /* qfs_vote_choice */
+    uint64_t weight;
+    uint64_t quorum_weight; /* what the ballot adds toward the quorum */
+} ballot;
+
+typedef struct proposal {
+    uint64_t id;
+    uint32_t proposer;
+    uint32_t param; /* qfs_param_id */
+    uint64_t value;
+    uint64_t created_epoch;
+    uint64_t end_epoch; /* tallied at the close of this epoch */
+    uint64_t supply_snapshot;
+    uint64_t yes, no, abstain;
+    uint64_t quorum_cast;
+    uint8_t status;
+    ballot *ballots; /* open proposals only; freed at tally */
+    uint32_t ballot_count, ballot_cap;
+} proposal;
+
+typedef struct gov {
+    proposal *props;
+    uint32_t count, cap;
+    u64map by_id;    /* proposal id -> slot */
+    u64map voted;    /* (slot << 32 | voter) -> 0 */
+    uint32_t *open;  /* slots of open proposals */
+    uint32_t open_count, open_cap;
+} gov;
+
+/* Indexes into s->pool[][]: amounts of an asset held outside any balance. */
+enum {
+    POOL_STAKED = 0,    /* T1 bonded */
+    POOL_UNBONDING = 1, /* T1 unbonding */
+    POOL_TREASURY = 2,  /* fees (ATR) and slashed T1/T4 */
+    POOL_REWARD = 3,    /* T2 dust carried to the next epoch; the NOD pool */
+    POOL_BURNED = 4,    /* T4 burned by boosts */
+    POOL_COUNT = 5
+};
+
+struct qfs_state {
+    uint64_t table_seed;
+    /* meta */
+    int has_genesis;
+    qfs_id chain_id;
+    uint64_t epoch;
+    uint64_t last_ts_ms;
+    uint64_t params[QFS_PARAM_COUNT];
+    /* ledger */
+    idtab acct_ids;
+    account *accts;
+    uint32_t acct_cap;
+    uint64_t issued[QFS_ASSET_COUNT];
+    uint64_t bal_total[QFS_ASSET_COUNT]; /* sum of all balances, kept incrementally */
+    uint64_t pool[QFS_ASSET_COUNT][POOL_COUNT];
+    /* staking and coherence */
+    validator *vals;
+    uint32_t val_count, val_cap;
+    uint64_t *psi_ring; /* vote_eligibility_window entries per validator */
+    uint32_t psi_ring_cap; /* in validators */
+    unbond *unbonds;
+    uint32_t unbond_count, unbond_cap;
+    uint64_t c_hat_fp18;       /* network coherence at the last epoch close */
+    uint64_t c_core_fp18;      /* its stake-weighted mean effective Psi part */
+    uint64_t c_lambda_fp18;    /* its mean lambda_node part */
+    uint64_t c_impact_fp18;    /* its T5 impact part */
+    int deficit;               /* the last close ran in deficit mode */
+    /* rewards */
+    uint64_t t2_minted_last;   /* T2 minted at the last close */
+    uint64_t t2_paid_last;     /* T2 paid to validators at the last close */
+    /* memory */
+    idtab mem_ids;
+    memnode *mems;
+    uint32_t mem_cap;
+    uint64_t mem_epoch_count;         /* contributions in the current epoch */
+    uint64_t mem_epoch_rewarded;      /* rewarded contributions in the current epoch */
+    unsigned __int128 mem_epoch_lambda_sum;
+    /* treasury */
+    uint64_t fees_total_atr;
+    /* nod */
+    infra_node *nodes;
+    uint32_t node_count, node_cap;
+    uint32_t *reporters; /* node slots with telemetry in the current epoch */
+    uint32_t reporter_count, reporter_cap;
+    uint64_t nod_issued_epoch;  /* NOD issued in the current epoch */
+    uint64_t nod_cut_total;     /* NOD not issued because of nod_issuance_cap, ever */
+    uint64_t nod_alloc_last;    /* NOD allocated at the last close */
+    uint64_t nod_active_last;   /* active nodes at the last close */
+    /* governance */
+    gov social;
+    gov infra;
+    /* receipts */
+    uint64_t event_count;
+    uint64_t rejected_count;
+    qfs_hash128 receipt_chain;
+    /* scratch for sorting at hash and JSON time; sized to the largest
+     * collection so that hashing never allocates */
+    uint32_t *scratch_a;
+    uint32_t *scratch_b;
+    uint32_t scratch_cap;
+    /* the current event's timestamp while applying */
+    uint64_t now_ms;
+};
+
+/* ---- helpers shared by the modules ---- */
+#define P(s, name) ((s)->params[QFS_PARAM_##name])
+
+/* Makes the scratch arrays hold at least n entries. */
+qfs_err state_scratch_reserve(qfs_state *s, uint32_t n);
+
+/* Balance moves; every balance change goes through these two so that
+ * bal_total stays exact. Callers check sufficiency first. */
+void ledger_credit(qfs_state *s, uint32_t acct, qfs_asset a, uint64_t amount);
+void ledger_debit(qfs_state *s, uint32_t acct, qfs_asset a, uint64_t amount);
+/* Looks up an account; NO_INDEX when unknown. */
+uint32_t ledger_find(const qfs_state *s, const qfs_id *id);
+/* Adds an account (id absent). QFS_E_NOMEM. Index in *out. */
+qfs_err ledger_add(qfs_state *s, const qfs_id *id, qfs_account_kind kind, uint32_t *out);
+/* Charges an ATR fee: debit, treasury credit, NOD issuance. The caller has
+ * checked the balance. */
+void treasury_charge_fee(qfs_state *s, uint32_t payer, uint64_t fee_atr);
+/* Checks fee >= fee_min_atr; returns a reject code or 0. */
+uint32_t treasury_check_fee(const qfs_state *s, uint64_t fee_atr);
+
+/* Effective Psi of a validator at s->now_ms. */
+uint64_t coherence_effective_psi(const qfs_state *s, const validator *v);
+/* 1 if the mean of the validator's last reports is at least the threshold. */
+int coherence_eligible(const qfs_state *s, uint32_t vslot);
+/* Any boost active at s->now_ms. */
+int coherence_any_boost_active(const qfs_state *s);
+
+/* Event handlers: return a reject code (0 = accepted) or, through *err, an
+ * error that stops the replay. */
+uint32_t ledger_apply_genesis(qfs_state *s, const qfs_ev_genesis *g, qfs_err *err);
+uint32_t ledger_apply_register(qfs_state *s, const qfs_ev_register_account *r, qfs_err *err);
+uint32_t ledger_apply_transfer(qfs_state *s, const qfs_ev_transfer *t);
+uint32_t treasury_apply_user_action(qfs_state *s, const qfs_ev_user_action *u);
+uint32_t staking_apply_stake(qfs_state *s, const qfs_ev_stake *e);
+uint32_t staking_apply_unstake(qfs_state *s, const qfs_ev_stake *e, qfs_err *err);
+uint32_t coherence_apply_report(qfs_state *s, const qfs_ev_coherence_report *e);
+uint32_t boost_apply(qfs_state *s, const qfs_ev_boost *e);
+uint32_t memory_apply_contribution(qfs_state *s, const qfs_ev_memory_contribution *e, qfs_err *err);
+uint32_t nod_apply_telemetry(qfs_state *s, const qfs_ev_node_telemetry *e, qfs_err *err);
+uint32_t governance_apply_proposal(qfs_state *s, const qfs_ev_proposal *e, qfs_err *err);
+uint32_t governance_apply_vote(qfs_state *s, const qfs_ev_vote *e, qfs_err *err);
+uint32_t infra_governance_apply_proposal(qfs_state *s, const qfs_ev_proposal *e, qfs_err *err);
+uint32_t infra_governance_apply_vote(qfs_state *s, const qfs_ev_vote *e, qfs_err *err);
+
+/* Shared governance machinery (governance.c); `infra` selects the rules. */
+uint32_t gov_propose(qfs_state *s, gov *g, const qfs_ev_proposal *e, uint32_t proposer,
+                     uint64_t window_epochs, uint64_t supply_snapshot, qfs_err *err);
+uint32_t gov_vote(qfs_state *s, gov *g, const qfs_ev_vote *e, uint32_t voter, uint64_t weight,
+                  uint64_t quorum_weight, qfs_err *err);
+/* Tallies the proposals of `g` that end at the closing epoch, in proposal id
+ * order, and applies the changes of those that pass. */
+void gov_tally(qfs_state *s, gov *g, uint64_t quorum_fp18);
+void gov_free(gov *g);
+void gov_init(gov *g, uint64_t seed);
+
+/* Epoch-close steps, in the order state.c calls them (docs/SPEC.md). */
+void coherence_close(qfs_state *s);
+void staking_slash_close(qfs_state *s);
+void rewards_close(qfs_state *s);
+void nod_close(qfs_state *s);
+void staking_unbond_close(qfs_state *s);
+void governance_close(qfs_state *s);
+void infra_governance_close(qfs_state *s);
+
+/* NOD allocation core, exposed for tests: splits `pool` over n scores,
+ * floor shares, each at most floor(pool * cap / 10^18); equal split when every
+ * score is 0. Returns the sum of shares (at most pool). */
+uint64_t nod_split(uint64_t pool, const uint64_t *scores, size_t n, uint64_t cap_fp18, uint64_t *shares_out);
+
+/* Aggregate supply invariant (O(1)): 1 if it holds for every asset. */
+int state_supply_ok(const qfs_state *s);
+
+/* Sorting with a context (heapsort, no allocation). cmp returns <0, 0, >0. */
+typedef int (*sort_cmp_fn)(const void *ctx, uint32_t a, uint32_t b);
+void sort_u32(uint32_t *v, size_t n, sort_cmp_fn cmp, const void *ctx);
+
+/* Sorted views used by the hash and JSON writers: fill scratch with the
+ * indexes of a collection in canonical order and return the count. */
+uint32_t view_accounts(const qfs_state *s, uint32_t *out);
+uint32_t view_validators(const qfs_state *s, uint32_t *out);
+uint32_t view_nodes(const qfs_state *s, uint32_t *out);
+uint32_t view_memnodes(const qfs_state *s, uint32_t *out);
+uint32_t view_unbonds(const qfs_state *s, uint32_t *out);
+uint32_t view_proposals(const gov *g, uint32_t *out);
+uint32_t view_ballots(const qfs_state *s, const proposal *p, uint32_t *out);
+
+#endif

@@ -1,0 +1,571 @@
+/* Canonical JSON of the state: sorted keys, no spaces, amounts as JSON
+ * integers (digits written here: uint64 exceeds what JSON libraries hold as
+ * signed integers), ratios as exact decimal strings, ids as strings, one LF at
+ * the end. Keys are written in sorted order by construction; a test checks it. */
+#include "state/state_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct jbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} jbuf;
+
+static void jput(jbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *q = realloc(b->p, cap);
+        if (!q) {
+            b->oom = 1;
+            return;
+        }
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void js(jbuf *b, const char *s)
+{
+    jput(b, s, strlen(s));
+}
+
+/* "key": */
+static void jkey(jbuf *b, const char *k)
+{
+    jput(b, "\"", 1);
+    js(b, k);
+    jput(b, "\":", 2);
+}
+
+static void ju64(jbuf *b, uint64_t v)
+{
+    char t[QFS_DECIMAL_STR_MAX + 1];
+    jput(b, t, qfs_u64_format(t, v));
+}
+
+static void jfp(jbuf *b, uint64_t v)
+{
+    char t[QFS_DECIMAL_STR_MAX + 1];
+    size_t n = qfs_fp18_format(t, v);
+    jput(b, "\"", 1);
+    jput(b, t, n);
+    jput(b, "\"", 1);
+}
+
+/* A 128-bit sum of fixed-point values, as an exact decimal string. */
+static void jfp128(jbuf *b, unsigned __int128 v)
+{
+    char t[QFS_DECIMAL_STR_MAX + 1];
+    uint64_t whole = (uint64_t)(v / QFS_FP18_ONE); /* callers keep v below 2^64 x 10^18 */
+    uint64_t frac = (uint64_t)(v % QFS_FP18_ONE);
+    jput(b, "\"", 1);
+    jput(b, t, qfs_u64_format(t, whole));
+    if (frac) {
+        char d[QFS_FP18_DECIMALS];
+        for (int i = QFS_FP18_DECIMALS - 1; i >= 0; i--) {
+            d[i] = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        size_t keep = QFS_FP18_DECIMALS;
+        while (d[keep - 1] == '0')
+            keep--;
+        jput(b, ".", 1);
+        jput(b, d, keep);
+    }
+    jput(b, "\"", 1);
+}
+
+/* Ids use a charset that needs no escaping. */
+static void jid(jbuf *b, const qfs_id *id)
+{
+    jput(b, "\"", 1);
+    jput(b, id->bytes, id->len);
+    jput(b, "\"", 1);
+}
+
+static void jbool(jbuf *b, int v)
+{
+    js(b, v ? "true" : "false");
+}
+
+/* Asset names in sorted order: ATR, NOD, T1..T5. */
+static const qfs_asset ASSETS_SORTED[] = {QFS_ASSET_ATR, QFS_ASSET_NOD, QFS_ASSET_T1, QFS_ASSET_T2,
+                                          QFS_ASSET_T3,  QFS_ASSET_T4,  QFS_ASSET_T5};
+
+static void jassets(jbuf *b, const uint64_t *per_asset, size_t stride)
+{
+    jput(b, "{", 1);
+    for (size_t i = 0; i < 7; i++) {
+        if (i)
+            jput(b, ",", 1);
+        jkey(b, qfs_asset_name(ASSETS_SORTED[i]));
+        ju64(b, per_asset[(size_t)ASSETS_SORTED[i] * stride]);
+    }
+    jput(b, "}", 1);
+}
+
+static const qfs_id *acct_id(const qfs_state *s, uint32_t a)
+{
+    return &s->acct_ids.ids[a];
+}
+
+static void j_ledger(const qfs_state *s, jbuf *b)
+{
+    jput(b, "{", 1);
+    jkey(b, "accounts");
+    jput(b, "[", 1);
+    uint32_t *order = s->scratch_a;
+    uint32_t n = view_accounts(s, order);
+    for (uint32_t i = 0; i < n; i++) {
+        const account *ac = &s->accts[order[i]];
+        if (i)
+            jput(b, ",", 1);
+        jput(b, "{", 1);
+        jkey(b, "balances");
+        jassets(b, ac->bal, 1);
+        jput(b, ",", 1);
+        jkey(b, "id");
+        jid(b, acct_id(s, order[i]));
+        jput(b, ",", 1);
+        jkey(b, "kind");
+        jput(b, "\"", 1);
+        js(b, qfs_account_kind_name((qfs_account_kind)ac->kind));
+        jput(b, "\"}", 2);
+    }
+    jput(b, "],", 2);
+    jkey(b, "chain_id");
+    jid(b, &s->chain_id);
+    jput(b, ",", 1);
+    jkey(b, "epoch");
+    ju64(b, s->epoch);
+    jput(b, ",", 1);
+    jkey(b, "genesis");
+    jbool(b, s->has_genesis);
+    jput(b, ",", 1);
+    jkey(b, "issued");
+    jassets(b, s->issued, 1);
+    jput(b, ",", 1);
+    jkey(b, "last_timestamp_ms");
+    ju64(b, s->last_ts_ms);
+    jput(b, "}", 1);
+}
+
+static void j_staking(const qfs_state *s, jbuf *b)
+{
+    uint32_t *order = s->scratch_a;
+    jput(b, "{", 1);
+    jkey(b, "staked_total");
+    ju64(b, s->pool[QFS_ASSET_T1][POOL_STAKED]);
+    jput(b, ",", 1);
+    jkey(b, "unbonding");
+    jput(b, "[", 1);
+    uint32_t n = view_unbonds(s, order);
+    int first = 1;
+    for (uint32_t i = 0; i < n;) {
+        const unbond *u = &s->unbonds[order[i]];
+        uint64_t amount = 0;
+        uint32_t j = i;
+        while (j < n && s->unbonds[order[j]].validator == u->validator &&
+               s->unbonds[order[j]].release_epoch == u->release_epoch)
+            amount += s->unbonds[order[j++]].amount;
+        if (!first)
+            jput(b, ",", 1);
+        first = 0;
+        jput(b, "{", 1);
+        jkey(b, "amount");
+        ju64(b, amount);
+        jput(b, ",", 1);
+        jkey(b, "release_epoch");
+        ju64(b, u->release_epoch);
+        jput(b, ",", 1);
+        jkey(b, "validator");
+        jid(b, acct_id(s, s->vals[u->validator].account));
+        jput(b, "}", 1);
+        i = j;
+    }
+    jput(b, "],", 2);
+    jkey(b, "unbonding_total");
+    ju64(b, s->pool[QFS_ASSET_T1][POOL_UNBONDING]);
+    jput(b, ",", 1);
+    jkey(b, "validators");
+    jput(b, "[", 1);
+    n = view_validators(s, order);
+    for (uint32_t i = 0; i < n; i++) {
+        const validator *v = &s->vals[order[i]];
+        if (i)
+            jput(b, ",", 1);
+        jput(b, "{", 1);
+        jkey(b, "id");
+        jid(b, acct_id(s, v->account));
+        jput(b, ",", 1);
+        jkey(b, "slashed_t1");
+        ju64(b, v->slashed_t1);
+        jput(b, ",", 1);
+        jkey(b, "slashed_t4");
+        ju64(b, v->slashed_t4);
+        jput(b, ",", 1);
+        jkey(b, "staked");
+        ju64(b, v->staked);
+        jput(b, ",", 1);
+        jkey(b, "t2_received");
+        ju64(b, v->t2_received);
+        jput(b, ",", 1);
+        jkey(b, "unbonding");
+        ju64(b, v->unbonding);
+        jput(b, "}", 1);
+    }
+    jput(b, "]}", 2);
+}
+
+static void j_coherence(const qfs_state *s, jbuf *b)
+{
+    uint32_t *order = s->scratch_a;
+    uint64_t window = P(s, VOTE_ELIGIBILITY_WINDOW);
+    jput(b, "{", 1);
+    jkey(b, "c_core");
+    jfp(b, s->c_core_fp18);
+    jput(b, ",", 1);
+    jkey(b, "c_hat");
+    jfp(b, s->c_hat_fp18);
+    jput(b, ",", 1);
+    jkey(b, "c_impact");
+    jfp(b, s->c_impact_fp18);
+    jput(b, ",", 1);
+    jkey(b, "c_lambda");
+    jfp(b, s->c_lambda_fp18);
+    jput(b, ",", 1);
+    jkey(b, "deficit");
+    jbool(b, s->deficit);
+    jput(b, ",", 1);
+    jkey(b, "validators");
+    jput(b, "[", 1);
+    uint32_t n = view_validators(s, order);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t vs = order[i];
+        const validator *v = &s->vals[vs];
+        if (i)
+            jput(b, ",", 1);
+        jput(b, "{", 1);
+        jkey(b, "base_psi");
+        jfp(b, v->base_psi_fp18);
+        jput(b, ",", 1);
+        jkey(b, "boost_amount");
+        ju64(b, v->boost_amount);
+        jput(b, ",", 1);
+        jkey(b, "boost_until_ms");
+        ju64(b, v->boost_until_ms);
+        jput(b, ",", 1);
+        jkey(b, "id");
+        jid(b, acct_id(s, v->account));
+        jput(b, ",", 1);
+        jkey(b, "psi_reports");
+        jput(b, "[", 1);
+        uint64_t kept = v->report_count < window ? v->report_count : window;
+        uint64_t start = v->report_count < window ? 0 : v->ring_pos;
+        const uint64_t *ring = &s->psi_ring[(size_t)vs * window];
+        for (uint64_t k = 0; k < kept; k++) {
+            if (k)
+                jput(b, ",", 1);
+            jfp(b, ring[(start + k) % window]);
+        }
+        jput(b, "],", 2);
+        jkey(b, "report_count");
+        ju64(b, v->report_count);
+        jput(b, "}", 1);
+    }
+    jput(b, "]}", 2);
+}
+
+static const char *const STATUS_NAMES[] = {"open", "passed", "no_quorum", "rejected"};
+
+static void jparam_value(jbuf *b, const qfs_param_def *def, uint64_t v)
+{
+    if (def->unit == QFS_UNIT_FP18)
+        jfp(b, v);
+    else
+        ju64(b, v);
+}
+
+static void j_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, jbuf *b)
+{
+    size_t count;
+    const qfs_param_def *defs = qfs_params_all(&count);
+    jput(b, "{", 1);
+    jkey(b, "params");
+    jput(b, "{", 1);
+    int first = 1;
+    for (size_t i = 0; i < count; i++) {
+        if (!((defs[i].domain == domain) || (domain == QFS_DOMAIN_SOCIAL && defs[i].domain == QFS_DOMAIN_FIXED)))
+            continue;
+        if (!first)
+            jput(b, ",", 1);
+        first = 0;
+        jkey(b, defs[i].name);
+        jparam_value(b, &defs[i], s->params[i]);
+    }
+    jput(b, "},", 2);
+    jkey(b, "proposals");
+    jput(b, "[", 1);
+    uint32_t *order = s->scratch_a;
+    uint32_t *ballots = s->scratch_b;
+    uint32_t n = view_proposals(g, order);
+    for (uint32_t i = 0; i < n; i++) {
+        const proposal *p = &g->props[order[i]];
+        if (i)
+            jput(b, ",", 1);
+        jput(b, "{", 1);
+        jkey(b, "abstain");
+        ju64(b, p->abstain);
+        jput(b, ",", 1);
+        jkey(b, "ballots");
+        jput(b, "[", 1);
+        uint32_t nb = view_ballots(s, p, ballots);
+        for (uint32_t k = 0; k < nb; k++) {
+            const ballot *bl = &p->ballots[ballots[k]];
+            if (k)
+                jput(b, ",", 1);
+            jput(b, "{", 1);
+            jkey(b, "choice");
+            jput(b, "\"", 1);
+            js(b, qfs_vote_choice_name((qfs_vote_choice)bl->choice));
+            jput(b, "\",", 2);
+            jkey(b, "quorum_weight");
+            ju64(b, bl->quorum_weight);
+            jput(b, ",", 1);
+            jkey(b, "voter");
+            jid(b, acct_id(s, bl->voter));
+            jput(b, ",", 1);
+            jkey(b, "weight");
+            ju64(b, bl->weight);
+            jput(b, "}", 1);
+        }
+        jput(b, "],", 2);
+        jkey(b, "created_epoch");
+        ju64(b, p->created_epoch);
+        jput(b, ",", 1);
+        jkey(b, "end_epoch");
+        ju64(b, p->end_epoch);
+        jput(b, ",", 1);
+        jkey(b, "id");
+        ju64(b, p->id);
+        jput(b, ",", 1);
+        jkey(b, "no");
+        ju64(b, p->no);
+        jput(b, ",", 1);
+        jkey(b, "param");
+        jput(b, "\"", 1);
+        js(b, defs[p->param].name);
+        jput(b, "\",", 2);
+        jkey(b, "proposer");
+        jid(b, acct_id(s, p->proposer));
+        jput(b, ",", 1);
+        jkey(b, "quorum_cast");
+        ju64(b, p->quorum_cast);
+        jput(b, ",", 1);
+        jkey(b, "status");
+        jput(b, "\"", 1);
+        js(b, STATUS_NAMES[p->status]);
+        jput(b, "\",", 2);
+        jkey(b, "supply_snapshot");
+        ju64(b, p->supply_snapshot);
+        jput(b, ",", 1);
+        jkey(b, "value");
+        jparam_value(b, &defs[p->param], p->value);
+        jput(b, ",", 1);
+        jkey(b, "yes");
+        ju64(b, p->yes);
+        jput(b, "}", 1);
+    }
+    jput(b, "]}", 2);
+}
+
+static void j_memory(const qfs_state *s, jbuf *b)
+{
+    jput(b, "{", 1);
+    jkey(b, "epoch_contributions");
+    ju64(b, s->mem_epoch_count);
+    jput(b, ",", 1);
+    jkey(b, "epoch_lambda_sum");
+    jfp128(b, s->mem_epoch_lambda_sum);
+    jput(b, ",", 1);
+    jkey(b, "epoch_rewarded");
+    ju64(b, s->mem_epoch_rewarded);
+    jput(b, ",", 1);
+    jkey(b, "nodes");
+    jput(b, "[", 1);
+    uint32_t *order = s->scratch_a;
+    uint32_t n = view_memnodes(s, order);
+    for (uint32_t i = 0; i < n; i++) {
+        const memnode *m = &s->mems[order[i]];
+        if (i)
+            jput(b, ",", 1);
+        jput(b, "{", 1);
+        jkey(b, "contributions");
+        ju64(b, m->contributions);
+        jput(b, ",", 1);
+        jkey(b, "id");
+        jid(b, &s->mem_ids.ids[order[i]]);
+        jput(b, ",", 1);
+        jkey(b, "last_lambda");
+        jfp(b, m->last_lambda_fp18);
+        jput(b, ",", 1);
+        jkey(b, "rewarded");
+        ju64(b, m->rewarded);
+        jput(b, ",", 1);
+        jkey(b, "t5_total");
+        ju64(b, m->t5_total);
+        jput(b, "}", 1);
+    }
+    jput(b, "]}", 2);
+}
+
+static void j_treasury(const qfs_state *s, jbuf *b)
+{
+    jput(b, "{", 1);
+    jkey(b, "balances");
+    jassets(b, &s->pool[0][POOL_TREASURY], POOL_COUNT);
+    jput(b, ",", 1);
+    jkey(b, "burned");
+    jassets(b, &s->pool[0][POOL_BURNED], POOL_COUNT);
+    jput(b, ",", 1);
+    jkey(b, "fees_total_atr");
+    ju64(b, s->fees_total_atr);
+    jput(b, ",", 1);
+    jkey(b, "t2_minted_last");
+    ju64(b, s->t2_minted_last);
+    jput(b, ",", 1);
+    jkey(b, "t2_paid_last");
+    ju64(b, s->t2_paid_last);
+    jput(b, ",", 1);
+    jkey(b, "t2_pool");
+    ju64(b, s->pool[QFS_ASSET_T2][POOL_REWARD]);
+    jput(b, "}", 1);
+}
+
+static void j_nod(const qfs_state *s, jbuf *b)
+{
+    jput(b, "{", 1);
+    jkey(b, "active_last");
+    ju64(b, s->nod_active_last);
+    jput(b, ",", 1);
+    jkey(b, "allocated_last");
+    ju64(b, s->nod_alloc_last);
+    jput(b, ",", 1);
+    jkey(b, "cut_total");
+    ju64(b, s->nod_cut_total);
+    jput(b, ",", 1);
+    jkey(b, "issued_epoch");
+    ju64(b, s->nod_issued_epoch);
+    jput(b, ",", 1);
+    jkey(b, "nodes");
+    jput(b, "[", 1);
+    uint32_t *order = s->scratch_a;
+    uint32_t n = view_nodes(s, order);
+    for (uint32_t i = 0; i < n; i++) {
+        const infra_node *nd = &s->nodes[order[i]];
+        if (i)
+            jput(b, ",", 1);
+        jput(b, "{", 1);
+        jkey(b, "correctness");
+        jfp(b, nd->correctness_fp18);
+        jput(b, ",", 1);
+        jkey(b, "id");
+        jid(b, acct_id(s, nd->account));
+        jput(b, ",", 1);
+        jkey(b, "nod_received");
+        ju64(b, nd->nod_received);
+        jput(b, ",", 1);
+        jkey(b, "replication");
+        jfp(b, nd->replication_fp18);
+        jput(b, ",", 1);
+        jkey(b, "telemetry_epoch");
+        if (nd->telemetry_epoch_plus1 == 0)
+            js(b, "null");
+        else
+            ju64(b, nd->telemetry_epoch_plus1 - 1);
+        jput(b, ",", 1);
+        jkey(b, "uptime");
+        jfp(b, nd->uptime_fp18);
+        jput(b, "}", 1);
+    }
+    jput(b, "],", 2);
+    jkey(b, "pool");
+    ju64(b, s->pool[QFS_ASSET_NOD][POOL_REWARD]);
+    jput(b, "}", 1);
+}
+
+static void j_receipts(const qfs_state *s, jbuf *b)
+{
+    char hex[QFS_HASH128_HEX_LEN + 1];
+    qfs_hash128_hex(&s->receipt_chain, hex);
+    jput(b, "{", 1);
+    jkey(b, "chain");
+    jput(b, "\"", 1);
+    js(b, hex);
+    jput(b, "\",", 2);
+    jkey(b, "events");
+    ju64(b, s->event_count);
+    jput(b, ",", 1);
+    jkey(b, "rejected");
+    ju64(b, s->rejected_count);
+    jput(b, "}", 1);
+}
+
+static void j_module(const qfs_state *s, size_t i, jbuf *b)
+{
+    switch (i) {
+    case 0: j_ledger(s, b); break;
+    case 1: j_staking(s, b); break;
+    case 2: j_coherence(s, b); break;
+    case 3: j_gov(s, &s->social, QFS_DOMAIN_SOCIAL, b); break;
+    case 4: j_memory(s, b); break;
+    case 5: j_treasury(s, b); break;
+    case 6: j_nod(s, b); break;
+    case 7: j_gov(s, &s->infra, QFS_DOMAIN_INFRA, b); break;
+    default: j_receipts(s, b); break;
+    }
+}
+
+/* Module indexes in the sorted order of their names. */
+static const size_t JSON_ORDER[] = {2, 3, 7, 0, 4, 6, 8, 1, 5};
+
+qfs_err qfs_state_to_json(const qfs_state *s, const char *module, char **out, size_t *len_out)
+{
+    jbuf b = {0};
+    if (module == NULL) {
+        jput(&b, "{", 1);
+        for (size_t k = 0; k < sizeof JSON_ORDER / sizeof JSON_ORDER[0]; k++) {
+            if (k)
+                jput(&b, ",", 1);
+            jkey(&b, qfs_state_module_name(JSON_ORDER[k]));
+            j_module(s, JSON_ORDER[k], &b);
+        }
+        jput(&b, "}", 1);
+    } else {
+        size_t i = 0;
+        while (i < qfs_state_module_count() && strcmp(qfs_state_module_name(i), module) != 0)
+            i++;
+        if (i == qfs_state_module_count())
+            return QFS_E_NOT_FOUND;
+        j_module(s, i, &b);
+    }
+    jput(&b, "\n", 1);
+    if (b.oom) {
+        free(b.p);
+        return QFS_E_NOMEM;
+    }
+    *out = b.p;
+    if (len_out)
+        *len_out = b.len;
+    return QFS_OK;
+}

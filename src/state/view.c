@@ -1,0 +1,118 @@
+/* Canonical orders for the hash and JSON writers: every collection sorted by
+ * id bytes (accounts, validators, nodes, memory nodes, ballots), by proposal
+ * id, or by (validator id, release epoch) for unbonding entries. Slot order
+ * inside the hash tables never shows through. */
+#include "state/state_internal.h"
+
+static int cmp_acct(const void *ctx, uint32_t a, uint32_t b)
+{
+    const qfs_state *s = ctx;
+    return qfs_id_cmp(&s->acct_ids.ids[a], &s->acct_ids.ids[b]);
+}
+
+static int cmp_val(const void *ctx, uint32_t a, uint32_t b)
+{
+    const qfs_state *s = ctx;
+    return cmp_acct(s, s->vals[a].account, s->vals[b].account);
+}
+
+static int cmp_node(const void *ctx, uint32_t a, uint32_t b)
+{
+    const qfs_state *s = ctx;
+    return cmp_acct(s, s->nodes[a].account, s->nodes[b].account);
+}
+
+static int cmp_mem(const void *ctx, uint32_t a, uint32_t b)
+{
+    const qfs_state *s = ctx;
+    return qfs_id_cmp(&s->mem_ids.ids[a], &s->mem_ids.ids[b]);
+}
+
+static int cmp_unbond(const void *ctx, uint32_t a, uint32_t b)
+{
+    const qfs_state *s = ctx;
+    const unbond *x = &s->unbonds[a], *y = &s->unbonds[b];
+    int c = cmp_val(s, x->validator, y->validator);
+    if (c != 0)
+        return c;
+    if (x->release_epoch != y->release_epoch)
+        return x->release_epoch < y->release_epoch ? -1 : 1;
+    /* Entries with equal keys are merged by the writers; order them by
+     * amount so that even the unmerged sequence is canonical. */
+    return (x->amount > y->amount) - (x->amount < y->amount);
+}
+
+static int cmp_prop(const void *ctx, uint32_t a, uint32_t b)
+{
+    const gov *g = ctx;
+    uint64_t x = g->props[a].id, y = g->props[b].id;
+    return (x > y) - (x < y);
+}
+
+typedef struct ballot_ctx {
+    const qfs_state *s;
+    const proposal *p;
+} ballot_ctx;
+
+static int cmp_ballot(const void *ctx, uint32_t a, uint32_t b)
+{
+    const ballot_ctx *bc = ctx;
+    return cmp_acct(bc->s, bc->p->ballots[a].voter, bc->p->ballots[b].voter);
+}
+
+static uint32_t iota(uint32_t *out, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        out[i] = i;
+    return n;
+}
+
+uint32_t view_accounts(const qfs_state *s, uint32_t *out)
+{
+    uint32_t n = iota(out, s->acct_ids.count);
+    sort_u32(out, n, cmp_acct, s);
+    return n;
+}
+
+uint32_t view_validators(const qfs_state *s, uint32_t *out)
+{
+    uint32_t n = iota(out, s->val_count);
+    sort_u32(out, n, cmp_val, s);
+    return n;
+}
+
+uint32_t view_nodes(const qfs_state *s, uint32_t *out)
+{
+    uint32_t n = iota(out, s->node_count);
+    sort_u32(out, n, cmp_node, s);
+    return n;
+}
+
+uint32_t view_memnodes(const qfs_state *s, uint32_t *out)
+{
+    uint32_t n = iota(out, s->mem_ids.count);
+    sort_u32(out, n, cmp_mem, s);
+    return n;
+}
+
+uint32_t view_unbonds(const qfs_state *s, uint32_t *out)
+{
+    uint32_t n = iota(out, s->unbond_count);
+    sort_u32(out, n, cmp_unbond, s);
+    return n;
+}
+
+uint32_t view_proposals(const gov *g, uint32_t *out)
+{
+    uint32_t n = iota(out, g->count);
+    sort_u32(out, n, cmp_prop, g);
+    return n;
+}
+
+uint32_t view_ballots(const qfs_state *s, const proposal *p, uint32_t *out)
+{
+    ballot_ctx bc = {s, p};
+    uint32_t n = iota(out, p->ballot_count);
+    sort_u32(out, n, cmp_ballot, &bc);
+    return n;
+}
