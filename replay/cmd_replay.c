@@ -46,7 +46,7 @@ typedef struct report {
     uint64_t events;
     uint64_t rejected;
     size_t module_count;
-    char module_name[MODULES_MAX][32];
+    char module_name[MODULES_MAX][40];
     char module_hex[MODULES_MAX][QFS_HASH128_HEX_LEN + 1];
 } report;
 

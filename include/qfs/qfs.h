@@ -18,5 +18,6 @@
 #include "qfs/json.h"
 #include "qfs/log.h"
 #include "qfs/params.h"
+#include "qfs/state.h"
 
 #endif

@@ -112,19 +112,36 @@ grep -qx "appended events 4608..4608 (1 event)" "$T/out" && ok || bad "append af
 expect_exit 0 "$QFS" log check "$T/torn.qlog"
 
 # Corruption: a flipped byte in the middle of the file is refused by every
-# reader and by append (exit 65, byte offset named); the file is untouched.
+# reader (exit 65, byte offset named); the file is untouched.
+flip() { # flip FILE OFFSET: invert one byte in place
+    local byte
+    byte=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    # shellcheck disable=SC2059
+    printf "\\x$(printf %02x $((255 - byte)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
 cp "$T/s1.qlog" "$T/corrupt.qlog"
-off=$((size / 2))
-byte=$(od -An -tu1 -j "$off" -N1 "$T/corrupt.qlog" | tr -d ' ')
-# shellcheck disable=SC2059
-printf "\\x$(printf %02x $((255 - byte)))" | dd of="$T/corrupt.qlog" bs=1 seek="$off" conv=notrunc status=none
+flip "$T/corrupt.qlog" $((size / 2))
 cp "$T/corrupt.qlog" "$T/corrupt.orig"
 expect_exit 65 "$QFS" log check "$T/corrupt.qlog"
 expect_err "corrupt at byte offset [0-9]+"
 expect_exit 65 "$QFS" dump "$T/corrupt.qlog"
-expect_exit 65 "$QFS" append "$T/corrupt.qlog" "$T/one.jsonl"
 expect_err "byte offset [0-9]+"
-cmp -s "$T/corrupt.qlog" "$T/corrupt.orig" && ok || bad "append modified a corrupt log"
+cmp -s "$T/corrupt.qlog" "$T/corrupt.orig" && ok || bad "a reader modified a corrupt log"
+# Append verifies every record header and the last record's body (not every
+# body: that would make each append read the whole log). A damaged header of
+# the first record (file offset 64 + 30, inside its body checksum) is refused
+# and the file is left untouched.
+cp "$T/s1.qlog" "$T/corrupt2.qlog"
+flip "$T/corrupt2.qlog" 94
+cp "$T/corrupt2.qlog" "$T/corrupt2.orig"
+expect_exit 65 "$QFS" append "$T/corrupt2.qlog" "$T/one.jsonl"
+expect_err "byte offset 64"
+cmp -s "$T/corrupt2.qlog" "$T/corrupt2.orig" && ok || bad "append modified a corrupt log"
+# A damaged body of the last record is refused too.
+cp "$T/s1.qlog" "$T/corrupt3.qlog"
+flip "$T/corrupt3.qlog" $((size - 100))
+expect_exit 65 "$QFS" append "$T/corrupt3.qlog" "$T/one.jsonl"
+expect_err "corrupt|checksum"
 
 # Not a log at all.
 echo "hello" >"$T/text.qlog"
