@@ -39,7 +39,9 @@ int cli_fail(const char *cmd, const char *path, qfs_err err, const qfs_diag *dia
         fprintf(stderr, "byte offset %llu: ", (unsigned long long)diag->byte_offset);
     if (diag && diag->has_event_index)
         fprintf(stderr, "event %llu: ", (unsigned long long)diag->event_index);
-    if (diag && diag->message[0])
+    if (diag && diag->message[0] && strstr(diag->message, qfs_err_str(err)))
+        fprintf(stderr, "%s\n", diag->message);
+    else if (diag && diag->message[0])
         fprintf(stderr, "%s (%s)\n", diag->message, qfs_err_str(err));
     else
         fprintf(stderr, "%s\n", qfs_err_str(err));
@@ -92,10 +94,16 @@ int cli_is_help(const char *arg)
     return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
 }
 
+/* Set once a write error on stdout has been reported, so it is reported once. */
+static int stdout_failed;
+
 int cli_write_stdout(const char *cmd, const void *data, size_t len)
 {
+    if (stdout_failed)
+        return CLI_EXIT_IO;
     if (len != 0 && fwrite(data, 1, len, stdout) != len) {
         cli_error(cmd, "writing to standard output: %s", strerror(errno));
+        stdout_failed = 1;
         return CLI_EXIT_IO;
     }
     return 0;
@@ -103,6 +111,10 @@ int cli_write_stdout(const char *cmd, const void *data, size_t len)
 
 int cli_finish_stdout(const char *cmd)
 {
+    if (stdout_failed) {
+        fflush(stdout);
+        return CLI_EXIT_IO;
+    }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error(cmd, "writing to standard output: %s", strerror(errno));
         return CLI_EXIT_IO;

@@ -47,7 +47,10 @@ void log_diag(qfs_diag *diag, uint64_t offset, uint64_t event_index, const char 
     vsnprintf(diag->message, sizeof diag->message, fmt, ap);
     va_end(ap);
     qfs_diag_set_offset(diag, offset);
-    qfs_diag_set_event(diag, event_index);
+    /* An event index means something only for damage at or after the first
+     * record; a file header problem concerns no event. */
+    if (offset >= QFS_LOG_FILE_HEADER_BYTES)
+        qfs_diag_set_event(diag, event_index);
 }
 
 const qfs_storage *log_storage(const qfs_storage *storage)

@@ -1,0 +1,151 @@
+#!/bin/bash
+# Drives every row of docs/ERRORS.md: builds the bad input the row names, runs
+# the row's command, and checks the exit code and the first line of standard
+# error against the row's text exactly. A row without a case, or a case
+# without a row, fails the test.
+set -u
+QFS="$1"
+SRC="$2"
+CRAFT="$(dirname "$QFS")/tests/craft_log"
+DOC="$SRC/docs/ERRORS.md"
+T="$(mktemp -d)"
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+passes=0
+fails=0
+declare -A seen
+
+# row ID -> "exit|message" from the table in docs/ERRORS.md
+row() {
+    awk -F'|' -v id="$1" '$2 ~ ("^ *" id " *$") {
+        code = $6; gsub(/^ *| *$/, "", code)
+        msg = $7; sub(/^ *`/, "", msg); sub(/` *$/, "", msg)
+        print code "|" msg; exit }' "$DOC"
+}
+
+# check ID CMD...: runs CMD and compares with row ID.
+check() {
+    local id="$1"; shift
+    seen[$id]=1
+    local want
+    want="$(row "$id")"
+    if [ -z "$want" ]; then
+        echo "FAIL: $id: no row in docs/ERRORS.md" >&2; fails=$((fails + 1)); return
+    fi
+    "$@" >out.txt 2>err.txt
+    local code=$?
+    local first
+    first="$(head -n 1 err.txt)"
+    local want_code="${want%%|*}"
+    local want_msg="${want#*|}"
+    [ "$want_msg" = "—" ] && want_msg=""
+    # "…" in a row stands for text that varies (a hash): match around it.
+    local matched=0
+    if [ "${want_msg#*…}" != "$want_msg" ]; then
+        local head="${want_msg%%…*}" tail="${want_msg#*…}"
+        [ "${first#"$head"}" != "$first" ] && [ "${first%"$tail"}" != "$first" ] && matched=1
+    elif [ "$first" = "$want_msg" ]; then
+        matched=1
+    fi
+    if [ "$code" != "$want_code" ] || [ "$matched" -ne 1 ]; then
+        echo "FAIL: $id: exit $code, stderr: $first" >&2
+        echo "      want exit $want_code, stderr: $want_msg" >&2
+        fails=$((fails + 1))
+    else
+        passes=$((passes + 1))
+    fi
+}
+
+line() { printf '%s\n' "$1" > bad.jsonl; }
+
+line '{"kind":"epoch_close","timestamp_ms":1,"epoch":0'
+check E01 "$QFS" append x.qlog bad.jsonl
+line '[1,2]'
+check E02 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"mint","timestamp_ms":1}'
+check E03 "$QFS" append x.qlog bad.jsonl
+line '{"timestamp_ms":1}'
+check E04 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"epoch_close","timestamp_ms":1,"epoch":0,"foo":1}'
+check E05 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"transfer","timestamp_ms":1,"from":"a","asset":"T1","amount":"1"}'
+check E06 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"epoch_close","timestamp_ms":1,"epoch":"x"}'
+check E07 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"coherence_report","timestamp_ms":1,"validator":"v","psi":0.7}'
+check E08 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"coherence_report","timestamp_ms":1,"validator":"v","psi":"1.5"}'
+check E09 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"coherence_report","timestamp_ms":1,"validator":"v","psi":"0.1234567890123456789"}'
+check E10 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"coherence_report","timestamp_ms":1,"validator":"v","psi":"1."}'
+check E11 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"stake","timestamp_ms":1,"validator":"v","amount":"18446744073709551616"}'
+check E12 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"stake","timestamp_ms":1,"validator":"v","amount":18446744073709551616}'
+check E13 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"stake","timestamp_ms":1,"validator":"v","amount":-1}'
+check E14 "$QFS" append x.qlog bad.jsonl
+line "{\"kind\":\"stake\",\"timestamp_ms\":1,\"validator\":\"$(printf 'v%.0s' $(seq 65))\",\"amount\":1}"
+check E15 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"stake","timestamp_ms":1,"validator":"a b","amount":1}'
+check E16 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"transfer","timestamp_ms":1,"from":"a","to":"b","asset":"T9","amount":"1"}'
+check E17 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"genesis","timestamp_ms":0,"chain_id":"c","params":{"nod_fractio":"0.1"}}'
+check E18 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"genesis","timestamp_ms":0,"chain_id":"c","params":{"nod_fraction":"0.2"}}'
+check E19 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"epoch_close","timestamp_ms":1,"epoch":0,"epoch":1}'
+check E20 "$QFS" append x.qlog bad.jsonl
+line '{"kind":"epoch_close","timestamp_ms":1,"epoch":0} x'
+check E21 "$QFS" append x.qlog bad.jsonl
+printf '{"kind":"epoch_close","timestamp_ms":1,"epoch":0}\0\n' > bad.jsonl
+check E22 "$QFS" append x.qlog bad.jsonl
+
+# Timestamps going back: not an error but a rejection with a receipt.
+printf '%s\n' '{"kind":"genesis","timestamp_ms":100,"chain_id":"c","params":{},"accounts":[]}' \
+    '{"kind":"epoch_close","timestamp_ms":99,"epoch":0}' > back.jsonl
+"$QFS" append back.qlog back.jsonl >/dev/null 2>&1
+check E23 "$QFS" replay back.qlog
+grep -qx "rejected: 1" out.txt && passes=$((passes + 1)) || { echo "FAIL: E23: not counted as rejected" >&2; fails=$((fails + 1)); }
+
+# Logs.
+"$CRAFT" bomb bomb.qlog
+check E24 "$QFS" replay bomb.qlog
+# A fixed log of two records (2 events, then 1), so that offsets are stable.
+printf '%s\n' '{"kind":"genesis","timestamp_ms":100,"chain_id":"c","params":{},"accounts":[]}' \
+    '{"kind":"epoch_close","timestamp_ms":101,"epoch":0}' > good.jsonl
+"$QFS" append good.qlog good.jsonl >/dev/null
+printf '%s\n' '{"kind":"epoch_close","timestamp_ms":102,"epoch":1}' | "$QFS" append good.qlog - >/dev/null
+head -c $(($(stat -c %s good.qlog) - 5)) good.qlog > torn.qlog
+check E25 "$QFS" replay torn.qlog
+head -c 40 good.qlog > short.qlog
+check E26 "$QFS" replay short.qlog
+echo "hello, world" > text.qlog
+check E27 "$QFS" replay text.qlog
+"$CRAFT" schema schema.qlog
+check E28 "$QFS" replay schema.qlog
+"$CRAFT" version version.qlog
+check E29 "$QFS" replay version.qlog
+cp good.qlog flipped.qlog
+printf '\x00' | dd of=flipped.qlog bs=1 seek=200 conv=notrunc status=none
+cmp -s good.qlog flipped.qlog && printf '\x01' | dd of=flipped.qlog bs=1 seek=200 conv=notrunc status=none
+check E30 "$QFS" replay flipped.qlog
+check E31 "$QFS" replay missing.qlog
+mkdir adir.qlog
+check E32 "$QFS" replay adir.qlog
+line '{"kind":"epoch_close","timestamp_ms":1,"epoch":0}'
+check E33 "$QFS" append /dev/full bad.jsonl
+check E34 sh -c "\"$QFS\" dump good.qlog > /dev/full"
+: > empty.qlog
+check E35 "$QFS" replay empty.qlog
+check E36 "$QFS" replay good.qlog --frobnicate
+check E37 "$QFS" replay good.qlog --expect 00000000000000000000000000000000
+
+# Every row of the table has a case.
+for id in $(awk -F'|' '$2 ~ /^ *E[0-9]+ *$/ { gsub(/ /, "", $2); print $2 }' "$DOC"); do
+    [ -n "${seen[$id]:-}" ] || { echo "FAIL: $id is in docs/ERRORS.md but has no case" >&2; fails=$((fails + 1)); }
+done
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
