@@ -28,7 +28,7 @@ void gov_free(gov *g)
 }
 
 /* Checks the parameter change of a proposal against its governance domain. */
-static uint32_t check_change(const qfs_param_value *pv, qfs_param_domain domain, uint32_t *param)
+uint32_t gov_check_change(const qfs_param_value *pv, qfs_param_domain domain, uint32_t *param)
 {
     const qfs_param_def *def = qfs_param_find(pv->name.bytes, pv->name.len);
     if (!def)
@@ -48,7 +48,7 @@ uint32_t gov_propose(qfs_state *s, gov *g, const qfs_ev_proposal *e, uint32_t pr
 {
     QFS_ASSERT(window_epochs >= 1);
     uint32_t param = 0;
-    uint32_t code = check_change(&e->change, g == &s->infra ? QFS_DOMAIN_INFRA : QFS_DOMAIN_SOCIAL, &param);
+    uint32_t code = gov_check_change(&e->change, g == &s->infra ? QFS_DOMAIN_INFRA : QFS_DOMAIN_SOCIAL, &param);
     if (code != QFS_REJECT_NONE)
         return code;
     if (u64map_get(&g->by_id, e->proposal_id) != NO_INDEX)
@@ -193,6 +193,14 @@ uint32_t governance_apply_proposal(qfs_state *s, const qfs_ev_proposal *e, qfs_e
     uint32_t code = eligible_validator(s, &e->proposer, &a);
     if (code != QFS_REJECT_NONE)
         return code;
+    /* The firewall and the proposal id come before eligibility, so that a
+     * proposal on the wrong side is named as such whoever sends it. */
+    uint32_t param = 0;
+    code = gov_check_change(&e->change, QFS_DOMAIN_SOCIAL, &param);
+    if (code != QFS_REJECT_NONE)
+        return code;
+    if (u64map_get(&s->social.by_id, e->proposal_id) != NO_INDEX)
+        return QFS_REJECT_DUPLICATE_PROPOSAL;
     if (!coherence_eligible(s, s->accts[a].role))
         return QFS_REJECT_NOT_ELIGIBLE;
     uint64_t window = P(s, LAMBDA_VOTE_EPOCHS);

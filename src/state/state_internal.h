@@ -250,7 +250,9 @@ uint32_t governance_apply_vote(qfs_state *s, const qfs_ev_vote *e, qfs_err *err)
 uint32_t infra_governance_apply_proposal(qfs_state *s, const qfs_ev_proposal *e, qfs_err *err);
 uint32_t infra_governance_apply_vote(qfs_state *s, const qfs_ev_vote *e, qfs_err *err);
 
-/* Shared governance machinery (governance.c); `infra` selects the rules. */
+/* Shared governance machinery (governance.c). gov_check_change checks a
+ * proposed change against the governance domain (the firewall) and range. */
+uint32_t gov_check_change(const qfs_param_value *pv, qfs_param_domain domain, uint32_t *param);
 uint32_t gov_propose(qfs_state *s, gov *g, const qfs_ev_proposal *e, uint32_t proposer,
                      uint64_t window_epochs, uint64_t supply_snapshot, qfs_err *err);
 uint32_t gov_vote(qfs_state *s, gov *g, const qfs_ev_vote *e, uint32_t voter, uint64_t weight,

@@ -1,0 +1,329 @@
+/* Social and infrastructure governance, the firewall between them, and the
+ * seeded random stream (supply invariant after every event, identical hashes
+ * and JSON whatever the table seed). Expected numbers are worked out by hand. */
+#include "state_helpers.h"
+
+#include <stdio.h>
+
+static const acc_spec SOCIAL[] = {
+    {"u1", QFS_ACCOUNT_USER, 0, 0, 0, 0, 0, 0, 0},
+    {"v1", QFS_ACCOUNT_VALIDATOR, 400, 0, 100, 1, 0, 0, 0},
+    {"v2", QFS_ACCOUNT_VALIDATOR, 100, 0, 900, 0, 0, 0, 0},
+    {"v3", QFS_ACCOUNT_VALIDATOR, 100, 0, 1000, 0, 0, 0, 0},
+    {"v4", QFS_ACCOUNT_VALIDATOR, 100, 0, 0, 0, 0, 0, 0},
+};
+
+START_TEST(test_state_apply__social_governance)
+{
+    param_spec p[] = {{"vote_eligibility_window", 2}};
+    qfs_state *s = mk_state(SOCIAL, p);
+    ck_assert_uint_eq(apply(s, ev_stake(1, "v1", 400)), 0);
+    ck_assert_uint_eq(apply(s, ev_stake(1, "v2", 100)), 0);
+    ck_assert_uint_eq(apply(s, ev_stake(1, "v3", 100)), 0);
+    ck_assert_uint_eq(apply(s, ev_stake(1, "v4", 100)), 0);
+    /* Means of the last 2 reports: v1 (0.9 + 0.8) / 2 = 0.85 (eligible,
+     * exactly the threshold), v2 0.9, v3 (0.9 + 0.79) / 2 = 0.845 (not), v4 0.9.
+     * v1 and v3 report three times: the first report leaves the window. */
+    ck_assert_uint_eq(apply(s, ev_report(1, "v1", FP18(100000000000000000))), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "v1", FP18(900000000000000000))), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "v1", FP18(800000000000000000))), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "v2", FP18(900000000000000000))), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "v2", FP18(900000000000000000))), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "v3", ONE)), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "v3", FP18(900000000000000000))), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "v3", FP18(790000000000000000))), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "v4", FP18(900000000000000000))), 0);
+    ck_assert(json_has(s, "coherence", "\"psi_reports\":[\"0.9\",\"0.8\"],\"report_count\":3"));
+
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 7, "t2_pool", 20000)), 0);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v2", 8, "slash_psi_threshold", FP18(600000000000000000))), 0);
+    /* Invalid proposals. */
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v3", 10, "t2_pool", 1)), QFS_REJECT_NOT_ELIGIBLE);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "u1", 10, "t2_pool", 1)), QFS_REJECT_NOT_VALIDATOR);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 10, "nod_fraction", FP18(20000000000000000))),
+                      QFS_REJECT_WRONG_GOVERNANCE);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 10, "vote_eligibility_window", 3)),
+                      QFS_REJECT_PARAM_NOT_GOVERNABLE);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 10, "t2_pool", 1000000000001ULL)),
+                      QFS_REJECT_PARAM_OUT_OF_RANGE);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v2", 7, "t2_pool", 1)), QFS_REJECT_DUPLICATE_PROPOSAL);
+
+    /* Weights: v1 floor(isqrt(100 x 400) = 200 x Psi 0.8) = 160;
+     * v2 floor(isqrt(900 x 100) = 300 x 0.9) = 270. Toward the quorum each
+     * ballot adds the voter's T3: 100 and 900. */
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v1", 7, QFS_VOTE_YES)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v2", 7, QFS_VOTE_NO)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v1", 8, QFS_VOTE_YES)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v2", 8, QFS_VOTE_YES)), 0);
+    ck_assert(json_has(s, "governance", "{\"choice\":\"yes\",\"quorum_weight\":100,\"voter\":\"v1\",\"weight\":160}"));
+    ck_assert(json_has(s, "governance", "{\"choice\":\"no\",\"quorum_weight\":900,\"voter\":\"v2\",\"weight\":270}"));
+    /* Invalid votes. */
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v3", 7, QFS_VOTE_YES)), QFS_REJECT_NOT_ELIGIBLE);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v4", 7, QFS_VOTE_YES)), QFS_REJECT_NO_VOTING_POWER);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v1", 7, QFS_VOTE_NO)), QFS_REJECT_DUPLICATE_VOTE);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v1", 99, QFS_VOTE_NO)), QFS_REJECT_UNKNOWN_PROPOSAL);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "u1", 7, QFS_VOTE_NO)), QFS_REJECT_NOT_VALIDATOR);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v1", 7, QFS_VOTE_NONE)), QFS_REJECT_INVALID_EVENT);
+
+    /* Close 0: C_core = (400 x 0.8 + 100 x 0.9 + 100 x 0.79 + 100 x 0.9) /
+     * 700 = 579 / 700 = 0.827..., C-hat = 0.8 x that = 0.66... < 0.85:
+     * critical conditions for epoch 1. */
+    ck_assert_uint_eq(apply(s, ev_close(2, 0)), 0);
+    ck_assert(json_has(s, "coherence", "\"deficit\":true"));
+    /* With a boost active in critical conditions lambda(t) = 3 - 1 = 2 epochs:
+     * proposal 9 made in epoch 1 ends at epoch 2. */
+    ck_assert_uint_eq(apply(s, ev_boost(3, "v1", 1)), 0);
+    ck_assert_uint_eq(apply(s, ev_proposal(3, 0, "v1", 9, "t5_rate", FP18(200000000000000000))), 0);
+    ck_assert(json_has(s, "governance", "\"created_epoch\":0,\"end_epoch\":2,\"id\":7,"));
+    ck_assert(json_has(s, "governance", "\"created_epoch\":1,\"end_epoch\":2,\"id\":9,"));
+    ck_assert_uint_eq(apply(s, ev_close(4, 1)), 0);
+    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_SLASH_PSI_THRESHOLD), FP18(700000000000000000));
+    ck_assert_uint_eq(apply(s, ev_close(5, 2)), 0);
+    /* T3 supply at creation 100 + 900 + 1000 + 0 = 2000; quorum 0.33 x 2000
+     * = 660. Proposal 7: cast 1000, yes 160 < no 270: rejected. Proposal 8:
+     * cast 1000, yes 430 > 0: passed. Proposal 9: nobody voted: no quorum. */
+    ck_assert(json_has(s, "governance", "\"quorum_cast\":1000,\"status\":\"rejected\",\"supply_snapshot\":2000,"));
+    ck_assert(json_has(s, "governance", "\"quorum_cast\":1000,\"status\":\"passed\""));
+    ck_assert(json_has(s, "governance", "\"quorum_cast\":0,\"status\":\"no_quorum\""));
+    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_SLASH_PSI_THRESHOLD), FP18(600000000000000000));
+    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_T2_POOL), 10000);
+    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_T5_RATE), FP18(100000000000000000));
+    ck_assert_uint_eq(apply(s, ev_vote(6, 0, "v1", 8, QFS_VOTE_NO)), QFS_REJECT_PROPOSAL_CLOSED);
+    qfs_state_free(s);
+}
+END_TEST
+
+static const acc_spec INFRA[] = {
+    {"n1", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 25, 0}, {"n2", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 25, 0},
+    {"n3", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 16, 0}, {"n4", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 15, 0},
+    {"n5", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 19, 0}, {"n6", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 0, 0},
+    {"v1", QFS_ACCOUNT_VALIDATOR, 0, 0, 0, 0, 0, 0, 0},
+};
+
+START_TEST(test_state_apply__infra_governance_quorum_boundary)
+{
+    qfs_state *s = mk_state_np(INFRA);
+    /* NOD supply 25 + 25 + 16 + 15 + 19 = 100; quorum 66; cap 25. */
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 1, "replication_factor", 5)), 0);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 2, "ai_model_version", 2)), 0);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n2", 3, "network_max_peers", 100)), 0);
+    /* Firewall and range. */
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 4, "t2_pool", 5)), QFS_REJECT_WRONG_GOVERNANCE);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 4, "fee_min_atr", 5)), QFS_REJECT_PARAM_NOT_GOVERNABLE);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 4, "replication_factor", 65)), QFS_REJECT_PARAM_OUT_OF_RANGE);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "v1", 4, "replication_factor", 4)), QFS_REJECT_NOT_INFRA_NODE);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 1, "replication_factor", 4)), QFS_REJECT_DUPLICATE_PROPOSAL);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 4, "replication_factor", 4)), QFS_REJECT_WRONG_GOVERNANCE);
+    /* P1: 25 + 25 + 16 = 66 = exactly 66% of 100: quorum met, yes > no. */
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n1", 1, QFS_VOTE_YES)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n2", 1, QFS_VOTE_YES)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n3", 1, QFS_VOTE_YES)), 0);
+    /* P2: yes 25, no 25, abstain 16: quorum 66 met, yes == no: rejected. */
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n1", 2, QFS_VOTE_YES)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n2", 2, QFS_VOTE_NO)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n3", 2, QFS_VOTE_ABSTAIN)), 0);
+    /* P3: 25 + 25 + 15 = 65 < 66: no quorum. */
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n1", 3, QFS_VOTE_YES)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n2", 3, QFS_VOTE_YES)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n4", 3, QFS_VOTE_YES)), 0);
+    /* Invalid votes. */
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n6", 1, QFS_VOTE_YES)), QFS_REJECT_NO_VOTING_POWER);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "v1", 1, QFS_VOTE_YES)), QFS_REJECT_NOT_INFRA_NODE);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n1", 1, QFS_VOTE_NO)), QFS_REJECT_DUPLICATE_VOTE);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n1", 42, QFS_VOTE_NO)), QFS_REJECT_UNKNOWN_PROPOSAL);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "n1", 1, QFS_VOTE_NO)), QFS_REJECT_NOT_VALIDATOR);
+    /* infra_vote_epochs 3: tallied at the close of epoch 2. */
+    ck_assert_uint_eq(apply(s, ev_close(2, 0)), 0);
+    ck_assert_uint_eq(apply(s, ev_close(3, 1)), 0);
+    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_REPLICATION_FACTOR), 3);
+    ck_assert_uint_eq(apply(s, ev_close(4, 2)), 0);
+    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_REPLICATION_FACTOR), 5);
+    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_AI_MODEL_VERSION), 1);
+    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_NETWORK_MAX_PEERS), 64);
+    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":66,\"status\":\"passed\""));
+    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":66,\"status\":\"rejected\""));
+    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":65,\"status\":\"no_quorum\""));
+    ck_assert_uint_eq(apply(s, ev_vote(5, 1, "n5", 1, QFS_VOTE_NO)), QFS_REJECT_PROPOSAL_CLOSED);
+    qfs_state_free(s);
+}
+END_TEST
+
+START_TEST(test_state_apply__infra_vote_weight_capped)
+{
+    acc_spec a[] = {{"big", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 60, 0},
+                    {"small", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 40, 0}};
+    qfs_state *s = mk_state_np(a);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "small", 1, "nod_fraction", FP18(150000000000000000))), 0);
+    /* big holds 60 of 100 but weighs floor(100 x 0.25) = 25. small: 25 too.
+     * Cast 50 < 66: even both together miss the quorum. */
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "big", 1, QFS_VOTE_YES)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "small", 1, QFS_VOTE_YES)), 0);
+    ck_assert(json_has(s, "infra_governance", "{\"choice\":\"yes\",\"quorum_weight\":25,\"voter\":\"big\",\"weight\":25}"));
+    for (uint64_t e = 0; e < 3; e++)
+        ck_assert_uint_eq(apply(s, ev_close(2 + e, e)), 0);
+    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":50,\"status\":\"no_quorum\""));
+    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_NOD_FRACTION), FP18(100000000000000000));
+    qfs_state_free(s);
+}
+END_TEST
+
+/* ---- seeded random stream ---- */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t rnd(uint64_t *x, uint64_t n)
+{
+    return n ? splitmix64(x) % n : 0;
+}
+
+#define RANDOM_EVENTS 6000
+#define N_ACC 18
+
+static void acct_name(char *buf, size_t cap, uint64_t i)
+{
+    static const char *prefix[3] = {"user", "val", "node"};
+    if (i >= N_ACC)
+        snprintf(buf, cap, "ghost-%u", (unsigned)(i - N_ACC));
+    else
+        snprintf(buf, cap, "%s-%02u", prefix[i % 3], (unsigned)i);
+}
+
+static const struct {
+    const char *name;
+    uint64_t lo, hi;
+} RANDOM_PARAMS[] = {
+    {"t2_pool", 0, 20000},
+    {"slash_psi_threshold", 500000000000000000ULL, 900000000000000000ULL},
+    {"replication_factor", 1, 70},
+    {"nod_fraction", 0, 200000000000000000ULL},
+    {"fee_min_atr", 0, 3},
+    {"lambda_vote_epochs", 1, 4},
+    {"infra_quorum", 400000000000000000ULL, ONE},
+    {"nod_node_cap", 100000000000000000ULL, 600000000000000000ULL},
+};
+
+/* Builds random event i of the stream seeded by `seed`; `epoch` is the
+ * state's current epoch (so that most epoch closes are valid). */
+static qfs_event random_event(uint64_t *x, uint64_t *ts, uint64_t epoch, uint64_t *registered)
+{
+    char a[32], b[32];
+    acct_name(a, sizeof a, rnd(x, N_ACC + 1));
+    acct_name(b, sizeof b, rnd(x, N_ACC + 1));
+    if (rnd(x, 50) == 0 && *ts > 10)
+        *ts -= 5; /* an occasional regression */
+    else
+        *ts += rnd(x, 3600000);
+    uint64_t k = rnd(x, 100);
+    if (k < 20)
+        return ev_transfer(*ts, a, b, (qfs_asset)(1 + rnd(x, 7)), rnd(x, 3000), rnd(x, 30));
+    if (k < 27)
+        return ev_stake(*ts, a, rnd(x, 30000));
+    if (k < 31)
+        return ev_unstake(*ts, a, rnd(x, 10000));
+    if (k < 41)
+        return ev_report(*ts, a, rnd(x, ONE + ONE / 10));
+    if (k < 45)
+        return ev_boost(*ts, a, rnd(x, 6));
+    if (k < 52) {
+        char node[16];
+        snprintf(node, sizeof node, "mem-%u", (unsigned)rnd(x, 5));
+        return ev_memory(*ts, a, node, rnd(x, 3 * ONE), 800000000000000000ULL + rnd(x, 250000000000000000ULL));
+    }
+    if (k < 60)
+        return ev_action(*ts, a, rnd(x, 500));
+    if (k < 70)
+        return ev_telemetry(*ts, a, rnd(x, ONE + 1), rnd(x, ONE + 1), rnd(x, ONE + ONE / 20));
+    if (k < 74 || (k >= 80 && k < 84)) {
+        size_t n = sizeof RANDOM_PARAMS / sizeof RANDOM_PARAMS[0];
+        size_t pi = rnd(x, n);
+        uint64_t lo = RANDOM_PARAMS[pi].lo, hi = RANDOM_PARAMS[pi].hi;
+        return ev_proposal(*ts, k >= 80, a, rnd(x, 30), RANDOM_PARAMS[pi].name, lo + rnd(x, hi - lo + 1));
+    }
+    if (k < 90)
+        return ev_vote(*ts, k >= 84, a, rnd(x, 30), (qfs_vote_choice)(1 + rnd(x, 3)));
+    if (k < 93) {
+        char id[32];
+        snprintf(id, sizeof id, "late-%u", (unsigned)(*registered)++);
+        return ev_register(*ts, rnd(x, 4) ? id : a, (qfs_account_kind)(1 + rnd(x, 3)));
+    }
+    return ev_close(*ts, rnd(x, 10) ? epoch : epoch + 1);
+}
+
+static qfs_state *random_genesis(uint64_t table_seed)
+{
+    acc_spec acc[N_ACC];
+    char names[N_ACC][32];
+    for (uint64_t i = 0; i < N_ACC; i++) {
+        acct_name(names[i], sizeof names[i], i);
+        memset(&acc[i], 0, sizeof acc[i]);
+        acc[i].id = names[i];
+        acc[i].kind = (qfs_account_kind)(1 + i % 3);
+        acc[i].t1 = 100000;
+        acc[i].t3 = 10000 * (i + 1);
+        acc[i].t4 = 50;
+        acc[i].atr = 1000000;
+        acc[i].nod = i % 3 == 2 ? 100 + i : 0;
+    }
+    param_spec p[] = {{"vote_eligibility_window", 3}, {"nod_min_active_nodes", 2}};
+    return mk_state_seeded(acc, N_ACC, p, 2, table_seed);
+}
+
+START_TEST(test_state_apply__random_stream_invariants_and_seed_independence)
+{
+    static const uint64_t table_seeds[3] = {0, 0x243f6a8885a308d3ULL, 0xdeadbeefcafef00dULL};
+    uint32_t *codes = calloc(RANDOM_EVENTS, sizeof *codes);
+    qfs_hash128 root0;
+    char *json0 = NULL;
+    for (int run = 0; run < 3; run++) {
+        qfs_state *s = random_genesis(table_seeds[run]);
+        uint64_t x = 20240611; /* the stream's seed: same events every run */
+        uint64_t ts = 0, registered = 0;
+        uint64_t accepted = 0;
+        for (uint32_t i = 0; i < RANDOM_EVENTS; i++) {
+            qfs_event ev = random_event(&x, &ts, qfs_state_epoch(s), &registered);
+            uint32_t code = apply(s, ev); /* checks every invariant after the event */
+            accepted += code == 0;
+            if (run == 0)
+                codes[i] = code;
+            else
+                ck_assert_msg(codes[i] == code, "event %u: %u vs %u", i, codes[i], code);
+        }
+        ck_assert_msg(accepted > RANDOM_EVENTS / 4 && accepted < RANDOM_EVENTS, "accepted %llu",
+                      (unsigned long long)accepted);
+        ck_assert_uint_gt(qfs_state_epoch(s), 20);
+        qfs_hash128 root;
+        qfs_state_hash(s, &root);
+        char *json = json_of(s, NULL);
+        if (run == 0) {
+            root0 = root;
+            json0 = json;
+        } else {
+            ck_assert(qfs_hash128_eq(&root0, &root));
+            ck_assert_str_eq(json0, json);
+            free(json);
+        }
+        qfs_state_free(s);
+    }
+    free(json0);
+    free(codes);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("state_gov");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_state_apply__social_governance);
+    tcase_add_test(tc, test_state_apply__infra_governance_quorum_boundary);
+    tcase_add_test(tc, test_state_apply__infra_vote_weight_capped);
+    tcase_add_test(tc, test_state_apply__random_stream_invariants_and_seed_independence);
+    suite_add_tcase(s, tc);
+    return tu_run_suite(s);
+}
