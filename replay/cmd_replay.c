@@ -414,6 +414,10 @@ int cmd_replay(int argc, char **argv)
         fprintf(stderr, "qfs replay: %llu events in %llu.%03llu s: %llu events/s\n",
                 (unsigned long long)o.fold.events, (unsigned long long)(ns / 1000000000u),
                 (unsigned long long)(ns / 1000000u % 1000u), (unsigned long long)rate);
+        for (uint32_t code = 1; code <= QFS_REJECT_CODE_MAX; code++)
+            if (o.fold.by_code[code])
+                fprintf(stderr, "qfs replay:   rejected %-26s %llu\n", qfs_reject_str(code),
+                        (unsigned long long)o.fold.by_code[code]);
     }
     rc = cli_finish_stdout("replay");
     if (rc == 0)

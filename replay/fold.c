@@ -1,5 +1,6 @@
 #include "fold.h"
 
+#include <string.h>
 #include <time.h>
 
 static uint64_t now_ns(void)
@@ -26,6 +27,7 @@ int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last,
         return CLI_EXIT_IO;
     }
     out->rejected = 0;
+    memset(out->by_code, 0, sizeof out->by_code);
     int tty = cli_stderr_is_tty();
     uint64_t start = now_ns();
     uint64_t events = 0;
@@ -64,6 +66,7 @@ int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last,
         events++;
         if (receipt.code != 0)
             out->rejected++;
+        out->by_code[receipt.code <= QFS_REJECT_CODE_MAX ? receipt.code : 0]++;
         if (tty && (events & ((1u << 20) - 1)) == 0)
             fprintf(stderr, "\rqfs %s: %llu events", cmd, (unsigned long long)events);
     }

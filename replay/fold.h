@@ -10,6 +10,7 @@ typedef struct fold_result {
     uint64_t rejected; /* of which rejected by the rules */
     qfs_hash128 chain_head;
     uint64_t elapsed_ns; /* wall time of the loop, for --stats only */
+    uint64_t by_code[QFS_REJECT_CODE_MAX + 1]; /* receipts per code; [0] = accepted */
 } fold_result;
 
 /* Folds events [0, last] of `path` (all events when last == UINT64_MAX) into

@@ -31,7 +31,7 @@ cp tests/fuzz/regressions/fuzz_decode_apply/* "$B/corpus/fuzz_decode_apply/" 2>/
 status=0
 for target in fuzz_log_reader fuzz_json fuzz_decode_apply; do
     mkdir -p "$B/crashes/$target"
-    if ! "$B/$target" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    if ! "$B/tests/fuzz/$target" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$B/crashes/$target/" -print_final_stats=1 "$B/corpus/$target" \
         >"$B/$target.log" 2>&1; then
         echo "fuzz: $target FAILED; see $B/$target.log and $B/crashes/$target/" >&2
