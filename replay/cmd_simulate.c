@@ -75,6 +75,15 @@ typedef struct sim_account {
     uint64_t staked;
 } sim_account;
 
+/* A recent proposal: votes go to proposals still open, each voter once. */
+#define PROPOSALS_TRACKED 8
+typedef struct sim_proposal {
+    int live;
+    uint64_t id;
+    uint64_t created_epoch;
+    uint64_t next_voter; /* voters vote in turn, so none votes twice */
+} sim_proposal;
+
 typedef struct sim {
     rng r;
     sim_account *accounts;
@@ -87,6 +96,9 @@ typedef struct sim {
     uint64_t next_social_id;
     uint64_t next_infra_id;
     uint64_t registered;
+    uint64_t bootstrap; /* events of the bootstrap phase (stakes, reports, telemetry) */
+    sim_proposal social[PROPOSALS_TRACKED];
+    sim_proposal infra[PROPOSALS_TRACKED];
 } sim;
 
 static void make_id(qfs_id *id, const char *prefix, uint64_t n)
@@ -164,6 +176,37 @@ static void pick_change(sim *s, qfs_param_domain domain, qfs_param_value *out)
     out->value = rng_range(&s->r, lo, hi);
 }
 
+/* Votes are cast only in the epoch of the proposal and the next one, well
+ * inside the default window of 3 epochs even when governance shortens it. */
+static sim_proposal *pick_open(sim *s, sim_proposal *set, uint64_t voters)
+{
+    size_t start = (size_t)rng_below(&s->r, PROPOSALS_TRACKED);
+    for (size_t k = 0; k < PROPOSALS_TRACKED; k++) {
+        sim_proposal *p = &set[(start + k) % PROPOSALS_TRACKED];
+        if (p->live && p->created_epoch + 1 >= s->epoch && p->next_voter < voters)
+            return p;
+    }
+    return NULL;
+}
+
+static void record_proposal(sim_proposal *set, uint64_t id, uint64_t epoch)
+{
+    sim_proposal *p = &set[id % PROPOSALS_TRACKED];
+    p->live = 1;
+    p->id = id;
+    p->created_epoch = epoch;
+    p->next_voter = 0;
+}
+
+/* Three validators in four are well attuned (Psi 0.9 to 1); the rest drift
+ * between 0.6 and 0.9 and are slashed now and then. */
+static uint64_t psi_for(sim *s, size_t validator)
+{
+    if (validator % 4 != 3)
+        return rng_fp(&s->r, FP(900000000000000000), FP_ONE);
+    return rng_fp(&s->r, FP(600000000000000000), FP(900000000000000000));
+}
+
 static const char *const ACTIONS[] = {"post", "store", "query", "model_call", "follow"};
 
 /* Fills `ev` with the next non-genesis event. */
@@ -177,18 +220,59 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         ev->u.epoch_close.epoch = s->epoch++;
         return;
     }
+    /* Bootstrap: every validator stakes and reports, every node reports
+     * telemetry, so that rewards, votes and NOD allocation start at once. */
+    if (index <= s->bootstrap) {
+        uint64_t k = index - 1;
+        if (k < s->validators) {
+            sim_account *v = &s->accounts[k];
+            uint64_t amount = 100000 + rng_below(&s->r, 100000);
+            v->balance[QFS_ASSET_T1] -= amount;
+            v->staked += amount;
+            ev->kind = QFS_EVENT_STAKE;
+            ev->u.stake = (qfs_ev_stake){v->id, amount};
+        } else if (k < 2 * s->validators) {
+            ev->kind = QFS_EVENT_COHERENCE_REPORT;
+            ev->u.coherence_report.validator = s->accounts[k - s->validators].id;
+            ev->u.coherence_report.psi_fp18 = psi_for(s, (size_t)(k - s->validators));
+        } else {
+            sim_account *n = &s->accounts[s->validators + (k - 2 * s->validators)];
+            ev->kind = QFS_EVENT_NODE_TELEMETRY;
+            ev->u.node_telemetry.node = n->id;
+            ev->u.node_telemetry.uptime_fp18 = rng_fp(&s->r, FP(900000000000000000), FP_ONE);
+            ev->u.node_telemetry.replication_fp18 = rng_fp(&s->r, FP(900000000000000000), FP_ONE);
+            ev->u.node_telemetry.correctness_fp18 = rng_fp(&s->r, FP(900000000000000000), FP_ONE);
+        }
+        return;
+    }
     uint64_t roll = rng_below(&s->r, 1000);
     if (roll < 250) {
-        sim_account *from = pick_any(s);
-        sim_account *to = pick_any(s);
         static const qfs_asset assets[] = {QFS_ASSET_ATR, QFS_ASSET_ATR, QFS_ASSET_T2, QFS_ASSET_T3,
                                            QFS_ASSET_T5, QFS_ASSET_T1, QFS_ASSET_T4};
+        sim_account *from = pick_any(s);
+        sim_account *to = pick_any(s);
+        while (to == from && s->count > 1)
+            to = pick_any(s);
+        uint64_t fee = rng_range(&s->r, 1, 10);
+        /* An asset the sender holds enough of, as far as the model knows. */
         qfs_asset asset = assets[rng_below(&s->r, sizeof assets / sizeof assets[0])];
+        uint64_t amount = 0;
+        for (size_t tries = 0; tries < 8; tries++) {
+            uint64_t have = from->balance[asset];
+            if (asset == QFS_ASSET_ATR)
+                have = have > fee ? have - fee : 0;
+            if (have > 0) {
+                amount = rng_range(&s->r, 1, have < 100 ? have : 100);
+                break;
+            }
+            asset = assets[rng_below(&s->r, sizeof assets / sizeof assets[0])];
+        }
+        if (amount == 0)
+            amount = rng_range(&s->r, 1, 100); /* an overdraft: rejected */
         if (rng_pct(&s->r, 1))
             asset = QFS_ASSET_NOD; /* never transferable: a deliberate rejection */
-        uint64_t amount = rng_range(&s->r, 1, 100);
-        uint64_t fee = rng_range(&s->r, 1, 10);
-        if (asset != QFS_ASSET_NOD && from->balance[asset] >= amount && from->balance[QFS_ASSET_ATR] >= fee + (asset == QFS_ASSET_ATR ? amount : 0)) {
+        if (asset != QFS_ASSET_NOD && from != to && from->balance[asset] >= amount &&
+            from->balance[QFS_ASSET_ATR] >= fee + (asset == QFS_ASSET_ATR ? amount : 0)) {
             from->balance[asset] -= amount;
             to->balance[asset] += amount;
             from->balance[QFS_ASSET_ATR] -= fee;
@@ -206,12 +290,10 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         QFS_ASSERT(qfs_id_set(&ev->u.user_action.action, act, strlen(act)) == QFS_OK);
         ev->u.user_action.fee_atr = fee;
     } else if (roll < 600) {
-        sim_account *v = pick_validator(s);
+        size_t vi = (size_t)rng_below(&s->r, s->validators);
         ev->kind = QFS_EVENT_COHERENCE_REPORT;
-        ev->u.coherence_report.validator = v->id;
-        ev->u.coherence_report.psi_fp18 = rng_pct(&s->r, 80) ? rng_fp(&s->r, FP(750000000000000000), FP_ONE)
-                                                             : rng_fp(&s->r, FP(500000000000000000),
-                                                                      FP(750000000000000000));
+        ev->u.coherence_report.validator = s->accounts[vi].id;
+        ev->u.coherence_report.psi_fp18 = psi_for(s, vi);
     } else if (roll < 680) {
         sim_account *n = pick_node(s);
         if (!n) {
@@ -225,7 +307,7 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         ev->u.node_telemetry.correctness_fp18 = rng_fp(&s->r, FP(700000000000000000), FP_ONE);
     } else if (roll < 730) {
         sim_account *v = pick_validator(s);
-        uint64_t amount = rng_range(&s->r, 1, 1000);
+        uint64_t amount = rng_range(&s->r, 1, 100);
         if (v->balance[QFS_ASSET_T1] >= amount) {
             v->balance[QFS_ASSET_T1] -= amount;
             v->staked += amount;
@@ -234,14 +316,14 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         ev->u.stake = (qfs_ev_stake){v->id, amount};
     } else if (roll < 750) {
         sim_account *v = pick_validator(s);
-        uint64_t amount = rng_range(&s->r, 1, 500);
+        uint64_t amount = rng_range(&s->r, 1, 100);
         if (v->staked >= amount)
             v->staked -= amount;
         ev->kind = QFS_EVENT_UNSTAKE;
         ev->u.unstake = (qfs_ev_stake){v->id, amount};
     } else if (roll < 780) {
         sim_account *v = pick_validator(s);
-        uint64_t amount = rng_range(&s->r, 1, 5);
+        uint64_t amount = rng_range(&s->r, 1, 3);
         if (v->balance[QFS_ASSET_T4] >= amount)
             v->balance[QFS_ASSET_T4] -= amount;
         ev->kind = QFS_EVENT_BOOST;
@@ -254,19 +336,42 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         ev->u.memory_contribution.rphiv_fp18 = rng_fp(&s->r, 0, 100 * FP_ONE);
         ev->u.memory_contribution.lambda_node_fp18 = rng_fp(&s->r, FP(850000000000000000), FP_ONE);
     } else if (roll < 855) {
-        sim_account *v = pick_validator(s);
+        sim_account *v = &s->accounts[rng_below(&s->r, s->validators) & ~(uint64_t)3];
         ev->kind = QFS_EVENT_SOCIAL_PROPOSAL;
         ev->u.social_proposal.proposer = v->id;
+        record_proposal(s->social, s->next_social_id, s->epoch);
         ev->u.social_proposal.proposal_id = s->next_social_id++;
         pick_change(s, QFS_DOMAIN_SOCIAL, &ev->u.social_proposal.change);
     } else if (roll < 915) {
-        sim_account *v = rng_pct(&s->r, 70) ? pick_validator(s) : pick_any(s);
+        sim_proposal *p = pick_open(s, s->social, s->validators);
+        if (!p && !rng_pct(&s->r, 2)) {
+            /* Nothing left to vote on: a new proposal instead. */
+            sim_account *v = &s->accounts[rng_below(&s->r, s->validators) & ~(uint64_t)3];
+            ev->kind = QFS_EVENT_SOCIAL_PROPOSAL;
+            ev->u.social_proposal.proposer = v->id;
+            record_proposal(s->social, s->next_social_id, s->epoch);
+            ev->u.social_proposal.proposal_id = s->next_social_id++;
+            pick_change(s, QFS_DOMAIN_SOCIAL, &ev->u.social_proposal.change);
+            return;
+        }
+        if (!p) {
+            /* Now and then a vote on a proposal that does not exist. */
+            ev->kind = QFS_EVENT_SOCIAL_VOTE;
+            ev->u.social_vote.voter = pick_validator(s)->id;
+            ev->u.social_vote.proposal_id = s->next_social_id + 1000;
+            ev->u.social_vote.choice = QFS_VOTE_YES;
+            return;
+        }
+        /* Weakly attuned validators are seldom eligible: they mostly abstain
+         * from voting at all. */
+        while (p->next_voter + 1 < s->validators && p->next_voter % 4 == 3 && !rng_pct(&s->r, 10))
+            p->next_voter++;
         ev->kind = QFS_EVENT_SOCIAL_VOTE;
-        ev->u.social_vote.voter = v->id;
-        /* Mostly recent proposals; now and then one that does not exist. */
-        uint64_t back = rng_range(&s->r, 1, 4);
-        ev->u.social_vote.proposal_id = s->next_social_id >= back ? s->next_social_id - back : s->next_social_id;
-        ev->u.social_vote.choice = (qfs_vote_choice)rng_range(&s->r, QFS_VOTE_YES, QFS_VOTE_ABSTAIN);
+        ev->u.social_vote.voter = s->accounts[p->next_voter++].id;
+        ev->u.social_vote.proposal_id = p->id;
+        /* Two thirds in favour: most proposals pass when quorum is met. */
+        uint64_t c = rng_below(&s->r, 6);
+        ev->u.social_vote.choice = c < 4 ? QFS_VOTE_YES : c == 4 ? QFS_VOTE_NO : QFS_VOTE_ABSTAIN;
     } else if (roll < 920) {
         sim_account *n = pick_node(s);
         if (!n) {
@@ -275,6 +380,7 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         }
         ev->kind = QFS_EVENT_INFRA_PROPOSAL;
         ev->u.infra_proposal.proposer = n->id;
+        record_proposal(s->infra, s->next_infra_id, s->epoch);
         ev->u.infra_proposal.proposal_id = s->next_infra_id++;
         pick_change(s, QFS_DOMAIN_INFRA, &ev->u.infra_proposal.change);
     } else if (roll < 980) {
@@ -283,11 +389,17 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
             next_event(s, index, 0, ev);
             return;
         }
+        /* Nodes hold NOD (and so a vote) from the first allocation on. */
+        sim_proposal *p = s->epoch > 0 ? pick_open(s, s->infra, s->nodes) : NULL;
+        if (!p) {
+            next_event(s, index, 0, ev);
+            return;
+        }
         ev->kind = QFS_EVENT_INFRA_VOTE;
-        ev->u.infra_vote.voter = n->id;
-        uint64_t back = rng_range(&s->r, 1, 4);
-        ev->u.infra_vote.proposal_id = s->next_infra_id >= back ? s->next_infra_id - back : s->next_infra_id;
-        ev->u.infra_vote.choice = (qfs_vote_choice)rng_range(&s->r, QFS_VOTE_YES, QFS_VOTE_ABSTAIN);
+        ev->u.infra_vote.voter = s->accounts[s->validators + p->next_voter++].id;
+        ev->u.infra_vote.proposal_id = p->id;
+        uint64_t c = rng_below(&s->r, 6);
+        ev->u.infra_vote.choice = c < 4 ? QFS_VOTE_YES : c == 4 ? QFS_VOTE_NO : QFS_VOTE_ABSTAIN;
     } else {
         ev->kind = QFS_EVENT_REGISTER_ACCOUNT;
         uint64_t n = s->registered++;
@@ -347,9 +459,9 @@ static int build_genesis(sim *s, uint64_t seed, qfs_event *ev, qfs_genesis_accou
         sim_account *a = &s->accounts[i];
         switch (a->kind) {
         case QFS_ACCOUNT_VALIDATOR:
-            a->balance[QFS_ASSET_T1] = 1000000;
+            a->balance[QFS_ASSET_T1] = 10000000;
             a->balance[QFS_ASSET_T3] = 10000;
-            a->balance[QFS_ASSET_T4] = 1000;
+            a->balance[QFS_ASSET_T4] = 100000;
             a->balance[QFS_ASSET_ATR] = 1000000;
             break;
         case QFS_ACCOUNT_INFRA_NODE:
@@ -456,6 +568,7 @@ int cmd_simulate(int argc, char **argv)
         oom = add_account(&s, "user", i, QFS_ACCOUNT_USER);
     s.validators = (size_t)validators;
     s.nodes = (size_t)nodes;
+    s.bootstrap = 2 * validators + nodes;
 
     batch_buf b;
     memset(&b, 0, sizeof b);

@@ -186,15 +186,16 @@ START_TEST(test_state_apply__t5_reward_and_boundary)
 {
     acc_spec a[] = {{"alice", QFS_ACCOUNT_USER, 0, 0, 0, 0, 0, 0, 0}};
     qfs_state *s = mk_state_np(a);
-    /* rPhiV 2, lambda 0.95: floor(2 x 0.95) = 1.9; x 0.1 = 0.19 ->
-     * 190000000000000000 base units of T5. */
+    /* rPhiV 2, lambda 0.95: floor(2 x 0.95) = 1.9; x 0.1 = 0.19 T5 ->
+     * 0.19 x t5_unit (10^6) = 190000 base units of T5. A rPhiV of 0.000001
+     * at lambda 1 is 0.0000001 T5 = 0.1 base units -> floor 0. */
     ck_assert_uint_eq(apply(s, ev_memory(1, "alice", "mem-1", 2 * ONE, FP18(950000000000000000))), 0);
-    ck_assert_uint_eq(bal(s, "alice", QFS_ASSET_T5), 190000000000000000ULL);
+    ck_assert_uint_eq(bal(s, "alice", QFS_ASSET_T5), 190000);
     /* lambda exactly 0.9 earns nothing but is recorded. */
     ck_assert_uint_eq(apply(s, ev_memory(1, "alice", "mem-1", 2 * ONE, FP18(900000000000000000))), 0);
-    ck_assert_uint_eq(bal(s, "alice", QFS_ASSET_T5), 190000000000000000ULL);
+    ck_assert_uint_eq(bal(s, "alice", QFS_ASSET_T5), 190000);
     ck_assert(json_has(s, "memory", "{\"contributions\":2,\"id\":\"mem-1\",\"last_lambda\":\"0.9\",\"rewarded\":1,"
-                                    "\"t5_total\":190000000000000000}"));
+                                    "\"t5_total\":190000}"));
     ck_assert_uint_eq(apply(s, ev_memory(1, "alice", "mem-1", ONE, ONE + 1)), QFS_REJECT_RATIO_OUT_OF_RANGE);
     ck_assert_uint_eq(apply(s, ev_memory(1, "bob", "mem-1", ONE, ONE)), QFS_REJECT_UNKNOWN_ACCOUNT);
     /* C-hat at close: no stake, C_core 0; mean lambda (0.95 + 0.9) / 2 =
@@ -203,6 +204,21 @@ START_TEST(test_state_apply__t5_reward_and_boundary)
     ck_assert(json_has(s, "coherence", "\"c_core\":\"0\",\"c_hat\":\"0.285\",\"c_impact\":\"0.1\",\"c_lambda\":\"0.925\""));
     /* The epoch accumulators start over. */
     ck_assert(json_has(s, "memory", "\"epoch_contributions\":0,\"epoch_lambda_sum\":\"0\",\"epoch_rewarded\":0,"));
+    qfs_state_free(s);
+}
+END_TEST
+
+START_TEST(test_state_apply__t5_reward_below_one_base_unit_floors_to_zero)
+{
+    acc_spec a[] = {{"alice", QFS_ACCOUNT_USER, 0, 0, 0, 0, 0, 0, 0}};
+    qfs_state *s = mk_state_np(a);
+    /* rPhiV 0.000001 at lambda 1: 0.000001 x 1 x 0.1 = 0.0000001 T5 =
+     * 0.1 base units at t5_unit 10^6 -> floor 0; accepted, nothing minted.
+     * rPhiV 0.00001: 0.000001 T5 = exactly 1 base unit. */
+    ck_assert_uint_eq(apply(s, ev_memory(1, "alice", "mem-2", FP18(1000000000000), ONE)), 0);
+    ck_assert_uint_eq(bal(s, "alice", QFS_ASSET_T5), 0);
+    ck_assert_uint_eq(apply(s, ev_memory(1, "alice", "mem-2", FP18(10000000000000), ONE)), 0);
+    ck_assert_uint_eq(bal(s, "alice", QFS_ASSET_T5), 1);
     qfs_state_free(s);
 }
 END_TEST
@@ -362,6 +378,7 @@ int main(void)
     tcase_add_test(tc, test_state_apply__t2_normal_and_equal_split);
     tcase_add_test(tc, test_state_apply__t2_nothing_without_stakers);
     tcase_add_test(tc, test_state_apply__t5_reward_and_boundary);
+    tcase_add_test(tc, test_state_apply__t5_reward_below_one_base_unit_floors_to_zero);
     tcase_add_test(tc, test_state_apply__t5_impact_caps_chat_at_one);
     tcase_add_test(tc, test_state_apply__nod_two_versus_three_active_nodes);
     tcase_add_test(tc, test_state_apply__nod_published_example_scaled);

@@ -75,6 +75,8 @@ static const qfs_param_def PARAMS[] = {
      "lambda_node a memory contribution must exceed to earn T5 (0.9)"},
     {"t5_rate", QFS_UNIT_FP18, QFS_DOMAIN_SOCIAL, FP(100000000000000000), 0, QFS_FP18_ONE,
      "T5 earned per unit of rPhiV x lambda_node (0.1)"},
+    {"t5_unit", QFS_UNIT_COUNT, QFS_DOMAIN_FIXED, 1000000, 1, QFS_FP18_ONE,
+     "base units of T5 in one whole T5 (10^6: a base unit is a micro-T5)"},
     {"unbonding_epochs", QFS_UNIT_COUNT, QFS_DOMAIN_SOCIAL, 2, 0, 365,
      "epochs before unstaked T1 returns to the balance"},
     {"vote_eligibility_psi", QFS_UNIT_FP18, QFS_DOMAIN_SOCIAL, FP(850000000000000000), 0, QFS_FP18_ONE,
