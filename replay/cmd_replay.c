@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static const char HELP[] =
     "usage: qfs replay LOG [--expect HEX] [--runs N] [--json] [--modules] [--stats]\n"
+    "                      [--trace FILE|-]\n"
     "\n"
     "Streams LOG through the state machine and prints the state hash (32 hex\n"
     "digits), the number of events and of rejected events, and the log's chain\n"
@@ -22,7 +24,9 @@ static const char HELP[] =
     "                 exit 1 naming the runs and modules that differ (default 1)\n"
     "  --json         print one canonical JSON object\n"
     "  --modules      also print the hash of every state module\n"
-    "  --stats        print events per second on standard error\n"
+    "  --stats        print events per second and rejections per code on stderr\n"
+    "  --trace FILE   write one JSON line per event: its index, kind, timestamp\n"
+    "                 and receipt (code and name); '-' for standard output\n"
     "  --table-seed S, --alloc-skew K\n"
     "                 the perturbations --runs uses, for debugging a divergence\n"
     "\n"
@@ -157,7 +161,8 @@ static int check_expect(const char *path, const report *r, const char *expect_he
 /* Replays in this process. `skew` shifts the allocation pattern: blocks of
  * varying sizes are held for the whole run so that every later address
  * differs from another run's. */
-static int replay_here(const char *path, uint64_t table_seed, uint64_t skew, qfs_state **state_out, replay_out *o)
+static int replay_here(const char *path, uint64_t table_seed, uint64_t skew, FILE *trace, qfs_state **state_out,
+                       replay_out *o)
 {
     void *held[16] = {0};
     for (uint64_t k = 0; k < skew % 16; k++)
@@ -169,7 +174,7 @@ static int replay_here(const char *path, uint64_t table_seed, uint64_t skew, qfs
     if (err != QFS_OK) {
         rc = cli_fail("replay", path, err, NULL);
     } else {
-        rc = fold_log("replay", path, s, UINT64_MAX, &o->fold);
+        rc = fold_log("replay", path, s, UINT64_MAX, trace, &o->fold);
         if (rc == 0)
             qfs_state_hash(s, &o->state_hash);
     }
@@ -347,6 +352,7 @@ int cmd_replay(int argc, char **argv)
 {
     const char *path = NULL;
     const char *expect_hex = NULL;
+    const char *trace_path = NULL;
     uint64_t runs = 1, table_seed = 0, skew = 0;
     int json = 0, modules = 0, stats = 0, child_report = 0;
     for (int i = 1; i < argc; i++) {
@@ -363,6 +369,10 @@ int cmd_replay(int argc, char **argv)
             if (qfs_hash128_parse(&h, v, strlen(v)) != QFS_OK)
                 return cli_usage_error("replay", "--expect needs 32 hex digits, not '%s'", v);
             expect_hex = v;
+        } else if ((m = cli_opt_value("replay", argc, argv, &i, "--trace", &v)) != 0) {
+            if (m < 0)
+                return CLI_EXIT_USAGE;
+            trace_path = v;
         } else if ((m = cli_opt_value("replay", argc, argv, &i, "--runs", &v)) != 0) {
             if (m < 0 || cli_parse_u64("replay", "--runs", v, &runs) != 0)
                 return CLI_EXIT_USAGE;
@@ -392,15 +402,31 @@ int cmd_replay(int argc, char **argv)
     }
     if (!path)
         return cli_usage_error("replay", "missing LOG");
+    if (runs > 1 && trace_path)
+        return cli_usage_error("replay", "--trace works with a single run");
     if (runs > 1)
         return replay_runs(path, runs, expect_hex, json, modules);
 
     qfs_state *s = NULL;
     replay_out o;
     memset(&o, 0, sizeof o);
-    int rc = replay_here(path, table_seed, skew, &s, &o);
-    if (rc != 0)
+    FILE *trace = NULL;
+    if (trace_path) {
+        trace = strcmp(trace_path, "-") == 0 ? stdout : fopen(trace_path, "w");
+        if (!trace) {
+            cli_error("replay", "%s: %s", trace_path, strerror(errno));
+            return CLI_EXIT_IO;
+        }
+    }
+    int rc = replay_here(path, table_seed, skew, trace, &s, &o);
+    if (trace && trace != stdout && fclose(trace) != 0 && rc == 0) {
+        cli_error("replay", "%s: %s", trace_path, strerror(errno));
+        rc = CLI_EXIT_IO;
+    }
+    if (rc != 0) {
+        qfs_state_free(s);
         return rc;
+    }
     report r;
     report_from_state(&r, s, &o);
     qfs_state_free(s);
@@ -414,6 +440,9 @@ int cmd_replay(int argc, char **argv)
         fprintf(stderr, "qfs replay: %llu events in %llu.%03llu s: %llu events/s\n",
                 (unsigned long long)o.fold.events, (unsigned long long)(ns / 1000000000u),
                 (unsigned long long)(ns / 1000000u % 1000u), (unsigned long long)rate);
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) == 0)
+            fprintf(stderr, "qfs replay: peak resident memory %ld KiB\n", ru.ru_maxrss);
         for (uint32_t code = 1; code <= QFS_REJECT_CODE_MAX; code++)
             if (o.fold.by_code[code])
                 fprintf(stderr, "qfs replay:   rejected %-26s %llu\n", qfs_reject_str(code),

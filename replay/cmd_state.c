@@ -62,7 +62,7 @@ int cmd_state(int argc, char **argv)
     if (err != QFS_OK)
         return cli_fail("state", path, err, NULL);
     fold_result fr;
-    int rc = fold_log("state", path, s, at, &fr);
+    int rc = fold_log("state", path, s, at, NULL, &fr);
     if (rc == 0) {
         char *json = NULL;
         size_t len = 0;

@@ -10,7 +10,7 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, fold_result *out)
+int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace, fold_result *out)
 {
     qfs_hash128 schema;
     qfs_codec_schema_hash(&schema);
@@ -61,6 +61,13 @@ int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last,
             qfs_diag_set_event(&diag, index);
             qfs_diag_set(&diag, "the state machine cannot apply this event");
             rc = cli_fail(cmd, path, err, &diag);
+            break;
+        }
+        if (trace && fprintf(trace, "{\"code\":%u,\"event\":%llu,\"kind\":\"%s\",\"receipt\":\"%s\",\"timestamp_ms\":%llu}\n",
+                             receipt.code, (unsigned long long)index, qfs_event_kind_name(ev.kind),
+                             qfs_reject_str(receipt.code), (unsigned long long)ev.timestamp_ms) < 0) {
+            cli_error(cmd, "writing the trace failed");
+            rc = CLI_EXIT_IO;
             break;
         }
         events++;
