@@ -126,3 +126,21 @@ int cli_stderr_is_tty(void)
 {
     return isatty(STDERR_FILENO);
 }
+
+int cli_open_log(const char *cmd, const char *path, qfs_log_reader **reader, qfs_arena **arena)
+{
+    qfs_hash128 schema;
+    qfs_codec_schema_hash(&schema);
+    qfs_diag diag;
+    qfs_diag_clear(&diag);
+    qfs_err err = qfs_log_reader_open(reader, path, &schema, NULL, &diag);
+    if (err != QFS_OK)
+        return cli_fail(cmd, path, err, &diag);
+    if (qfs_arena_create(arena, 1 << 16) != QFS_OK) {
+        qfs_log_reader_free(*reader);
+        *reader = NULL;
+        cli_error(cmd, "out of memory");
+        return CLI_EXIT_IO;
+    }
+    return 0;
+}

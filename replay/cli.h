@@ -45,6 +45,11 @@ int cli_write_stdout(const char *cmd, const void *data, size_t len);
 /* Flushes stdout and reports a write error (e.g. EPIPE, ENOSPC) as exit 74. */
 int cli_finish_stdout(const char *cmd);
 
+/* Opens `path` for reading, requiring this build's event schema, and creates
+ * the decode arena to go with it. Returns 0, or an exit code after reporting
+ * (nothing is left open then). */
+int cli_open_log(const char *cmd, const char *path, qfs_log_reader **reader, qfs_arena **arena);
+
 /* 1 when stderr is a terminal (progress output goes there only then). */
 int cli_stderr_is_tty(void);
 

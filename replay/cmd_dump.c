@@ -47,20 +47,14 @@ int cmd_dump(int argc, char **argv)
     if (!log_path)
         return cli_usage_error("dump", "missing LOG");
 
-    qfs_hash128 schema;
-    qfs_codec_schema_hash(&schema);
+    qfs_log_reader *r = NULL;
+    qfs_arena *arena = NULL;
+    int open_rc = cli_open_log("dump", log_path, &r, &arena);
+    if (open_rc != 0)
+        return open_rc;
     qfs_diag diag;
     qfs_diag_clear(&diag);
-    qfs_log_reader *r = NULL;
-    qfs_err err = qfs_log_reader_open(&r, log_path, &schema, NULL, &diag);
-    if (err != QFS_OK)
-        return cli_fail("dump", log_path, err, &diag);
-    qfs_arena *arena = NULL;
-    if (qfs_arena_create(&arena, 1 << 16) != QFS_OK) {
-        qfs_log_reader_free(r);
-        cli_error("dump", "out of memory");
-        return CLI_EXIT_IO;
-    }
+    qfs_err err;
     int rc = 0;
     if (from > 0 && count > 0) {
         err = qfs_log_reader_seek(r, from, &diag);

@@ -12,20 +12,14 @@ static uint64_t now_ns(void)
 
 int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace, fold_result *out)
 {
-    qfs_hash128 schema;
-    qfs_codec_schema_hash(&schema);
+    qfs_log_reader *r = NULL;
+    qfs_arena *arena = NULL;
+    int open_rc = cli_open_log(cmd, path, &r, &arena);
+    if (open_rc != 0)
+        return open_rc;
     qfs_diag diag;
     qfs_diag_clear(&diag);
-    qfs_log_reader *r = NULL;
-    qfs_err err = qfs_log_reader_open(&r, path, &schema, NULL, &diag);
-    if (err != QFS_OK)
-        return cli_fail(cmd, path, err, &diag);
-    qfs_arena *arena = NULL;
-    if (qfs_arena_create(&arena, 1 << 16) != QFS_OK) {
-        qfs_log_reader_free(r);
-        cli_error(cmd, "out of memory");
-        return CLI_EXIT_IO;
-    }
+    qfs_err err;
     out->rejected = 0;
     memset(out->by_code, 0, sizeof out->by_code);
     int tty = cli_stderr_is_tty();

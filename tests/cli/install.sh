@@ -4,12 +4,8 @@
 set -u
 QFS="$1"
 BUILD="$(dirname "$QFS")"
-T="$(mktemp -d)"
-trap 'rm -rf "$T"' EXIT
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+# shellcheck source=lib/harness.bash
+. "$(dirname "$0")/lib/harness.bash"
 
 cmake --install "$BUILD" --prefix "$T/inst" > /dev/null && ok || bad "cmake --install"
 [ -f "$T/inst/include/qfs/qfs.h" ] && ok || bad "headers not installed"
@@ -43,5 +39,4 @@ PC="$(dirname "$(find "$T/inst" -name qfs.pc | head -n 1)")"
 cc "$T/c/main.c" -o "$T/c/pc" $(PKG_CONFIG_PATH="$PC" pkg-config --cflags --libs qfs) 2> "$T/log" && ok || bad "pkg-config consumer: $(cat "$T/log")"
 LIBDIR="$(PKG_CONFIG_PATH="$PC" pkg-config --variable=libdir qfs)"
 [ "$(LD_LIBRARY_PATH="$LIBDIR" "$T/c/pc")" = "0.7" ] && ok || bad "pkg-config consumer output"
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -4,14 +4,9 @@
 # state JSON, without overflow. Expected values are worked out by hand.
 set -u
 QFS="$1"
-T="$(mktemp -d)"
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=lib/harness.bash
+. "$(dirname "$0")/lib/harness.bash"
 cd "$T" || exit 1
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-has() { grep -qF -- "$2" "$1" && ok || bad "$1 lacks $2: $(head -c 600 "$1")"; }
 
 M=18446744073709551615                 # 2^64 - 1
 V=$(printf 'v%.0s' $(seq 64))          # 64-byte validator id
@@ -73,5 +68,4 @@ has err.txt "id is longer than 64 bytes"
 sed "s/\"amount\":\"$M\"/\"amount\":\"18446744073709551616\"/" lim.jsonl | sed -n 2p > big.jsonl
 "$QFS" append big.qlog big.jsonl > /dev/null 2> err.txt; [ $? -eq 65 ] && ok || bad "2^64 was accepted"
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

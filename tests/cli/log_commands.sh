@@ -4,13 +4,9 @@
 set -u
 QFS="$1"
 SRC="$2"
-T="$(mktemp -d)"
-trap 'rm -rf "$T"' EXIT
-fails=0
-passes=0
+# shellcheck source=lib/harness.bash
+. "$(dirname "$0")/lib/harness.bash"
 
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 # expect_exit CODE CMD...: runs CMD, checks its exit code.
 expect_exit() {
     local want="$1"; shift
@@ -148,5 +144,4 @@ echo "hello" >"$T/text.qlog"
 expect_exit 65 "$QFS" log check "$T/text.qlog"
 expect_exit 65 "$QFS" append "$T/text.qlog" "$T/one.jsonl"
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

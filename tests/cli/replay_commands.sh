@@ -3,16 +3,9 @@
 # outcomes are worked out by hand from docs/SPEC.md in the comments below.
 set -u
 QFS="$1"
-T="$(mktemp -d)"
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=lib/harness.bash
+. "$(dirname "$0")/lib/harness.bash"
 cd "$T" || exit 1
-fails=0
-passes=0
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-has() { # has FILE TEXT: FILE contains TEXT literally
-    grep -qF -- "$2" "$1" && ok || bad "$1 lacks $2: $(head -c 400 "$1")"
-}
 
 cat > sc.jsonl <<'JSON'
 {"kind":"genesis","timestamp_ms":1000,"chain_id":"cli-test","accounts":[{"id":"alice","kind":"user","balances":{"ATR":"1000","T2":"500"}},{"id":"bob","kind":"user","balances":{}},{"id":"n1","kind":"infra_node","balances":{}}]}
@@ -85,5 +78,4 @@ cmp -s st1.json st2.json && ok || bad "state JSON differs between runs"
 # No JSON number with a fraction or exponent: fixed point travels as strings.
 grep -qE '[:,\[][0-9-]+[.eE]' st1.json && bad "a non-integer JSON number in the state" || ok
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish
