@@ -47,6 +47,26 @@ static qfs_err create_header(qfs_log_writer *w, const char *path, const qfs_hash
     return QFS_OK;
 }
 
+/* A file shorter than its header is what a crash while the header was being
+ * written leaves behind. It is taken for such a torn creation, and written
+ * anew, only on positive evidence: every byte present is the byte this
+ * writer would write there, or zero (an extent that was never written). Any
+ * other short file is not ours to overwrite. */
+static int torn_creation(qfs_log_writer *w, uint64_t size, const qfs_hash128 *schema, qfs_diag *diag)
+{
+    uint8_t want[QFS_LOG_FILE_HEADER_BYTES];
+    uint8_t have[QFS_LOG_FILE_HEADER_BYTES];
+    size_t got = 0;
+    QFS_ASSERT(size > 0 && size < QFS_LOG_FILE_HEADER_BYTES);
+    file_header_encode(want, schema);
+    if (w->st->read_at(w->st->ctx, w->f, 0, have, (size_t)size, &got, diag) != QFS_OK || got != size)
+        return 0;
+    for (size_t i = 0; i < got; i++)
+        if (have[i] != want[i] && have[i] != 0)
+            return 0;
+    return 1;
+}
+
 /* Walks every record header of an existing log, verifies the last record's
  * body checksum, and cuts a torn tail. The file is modified only when the
  * torn-tail rule holds; any other damage is reported and left as found. */
@@ -173,10 +193,21 @@ qfs_err qfs_log_writer_open(qfs_log_writer **out, const char *path, const qfs_ha
         goto fail;
     /* An empty file is what a crash between creating the file and writing
      * its header leaves behind, so it is initialised like a new one. */
-    if (size == 0)
+    if (size == 0) {
         err = create_header(w, path, schema, diag);
-    else
+    } else if (size < QFS_LOG_FILE_HEADER_BYTES && torn_creation(w, size, schema, diag)) {
+        qfs_diag_clear(diag);
+        err = w->st->truncate(w->st->ctx, w->f, 0, diag);
+        if (err == QFS_OK)
+            err = create_header(w, path, schema, diag);
+        if (err == QFS_OK && info) {
+            info->repaired_torn_tail = 1;
+            info->torn_offset = 0;
+            info->torn_bytes = size;
+        }
+    } else {
         err = recover(w, size, schema, info, diag);
+    }
     if (err != QFS_OK)
         goto fail;
     if (info) {

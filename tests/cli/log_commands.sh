@@ -139,6 +139,19 @@ flip "$T/corrupt3.qlog" $((size - 100))
 expect_exit 65 "$QFS" append "$T/corrupt3.qlog" "$T/one.jsonl"
 expect_err "corrupt|checksum"
 
+# A crash while the file header was being written leaves a prefix of it:
+# append rewrites it (positive evidence: every byte is the header's own or 0).
+head -c 40 "$T/s1.qlog" > "$T/partial.qlog"
+expect_exit 0 "$QFS" append "$T/partial.qlog" "$T/one.jsonl"
+expect_err "torn tail of 40 bytes at byte offset 0"
+expect_exit 0 "$QFS" log check "$T/partial.qlog"
+head -c 20 "$T/s1.qlog" > "$T/partial0.qlog"; head -c 20 /dev/zero >> "$T/partial0.qlog"
+expect_exit 0 "$QFS" append "$T/partial0.qlog" "$T/one.jsonl"
+# A short file that is not a prefix of our header is someone else's: refused.
+printf 'hello' > "$T/short.qlog"
+expect_exit 65 "$QFS" append "$T/short.qlog" "$T/one.jsonl"
+[ "$(cat "$T/short.qlog")" = "hello" ] && ok || bad "append overwrote a short foreign file"
+
 # Not a log at all.
 echo "hello" >"$T/text.qlog"
 expect_exit 65 "$QFS" log check "$T/text.qlog"
