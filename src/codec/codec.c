@@ -52,19 +52,51 @@ static int read_varint(const uint8_t *data, size_t end, size_t *pos, uint64_t *o
     return -1;
 }
 
-static qfs_err scan_fail(const scan_ctx *c, size_t offset, const char *fmt, ...)
+/* Where the scan is, as a chain of field names from the envelope down. It
+ * is turned into text ("transfer.from") only when something fails, so that
+ * the scan of a valid event formats nothing. */
+typedef struct scan_path {
+    const struct scan_path *parent;
+    const char *name;
+} scan_path;
+
+static size_t path_render(const scan_path *p, char *buf, size_t cap)
+{
+    size_t n = 0;
+    if (p->parent && p->parent->parent) {
+        n = path_render(p->parent, buf, cap);
+        if (n + 1 < cap)
+            buf[n++] = '.';
+    }
+    int w = snprintf(buf + n, cap - n, "%s", p->name);
+    n += w > 0 ? (size_t)w : 0;
+    return n < cap ? n : cap - 1;
+}
+
+/* Fails with "PATH[.FIELD]: message"; `field` may be NULL. */
+static qfs_err scan_fail(const scan_ctx *c, size_t offset, const scan_path *path, const char *field,
+                         const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(printf, 5, 6)))
 #endif
     ;
 
-static qfs_err scan_fail(const scan_ctx *c, size_t offset, const char *fmt, ...)
+static qfs_err scan_fail(const scan_ctx *c, size_t offset, const scan_path *path, const char *field,
+                         const char *fmt, ...)
 {
     if (c->diag) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(c->diag->message, sizeof c->diag->message, fmt, ap);
-        va_end(ap);
+        char *msg = c->diag->message;
+        size_t cap = sizeof c->diag->message;
+        scan_path leaf = {path, field};
+        size_t n = path_render(field ? &leaf : path, msg, cap);
+        if (n + 2 < cap) {
+            msg[n++] = ':';
+            msg[n++] = ' ';
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(msg + n, cap - n, fmt, ap);
+            va_end(ap);
+        }
         qfs_diag_set_offset(c->diag, offset);
     }
     return QFS_E_DECODE;
@@ -102,7 +134,7 @@ static uint64_t repeated_max(const ProtobufCMessageDescriptor *desc, const Proto
 #define SCAN_FIELDS_MAX 64
 
 static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor *desc, size_t pos,
-                            size_t end, const char *path, unsigned depth)
+                            size_t end, const scan_path *path, unsigned depth)
 {
     uint64_t counts[SCAN_FIELDS_MAX] = {0};
     QFS_ASSERT(desc->n_fields <= SCAN_FIELDS_MAX);
@@ -110,62 +142,58 @@ static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor 
         size_t field_start = pos;
         uint64_t tag = 0;
         if (read_varint(c->data, end, &pos, &tag) != 0)
-            return scan_fail(c, field_start, "%s: truncated or overlong field tag", path);
+            return scan_fail(c, field_start, path, NULL, "truncated or overlong field tag");
         uint64_t number = tag >> 3;
         unsigned wire = (unsigned)(tag & 7);
         if (number == 0 || number > 0x1fffffffu)
-            return scan_fail(c, field_start, "%s: invalid field number %llu", path,
+            return scan_fail(c, field_start, path, NULL, "invalid field number %llu",
                              (unsigned long long)number);
         const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(desc, (unsigned)number);
         if (!f)
-            return scan_fail(c, field_start, "%s: unknown field number %u", path, (unsigned)number);
+            return scan_fail(c, field_start, path, NULL, "unknown field number %u", (unsigned)number);
         if (f->label == PROTOBUF_C_LABEL_REPEATED) {
             uint64_t max = repeated_max(desc, f);
             if (++counts[f - desc->fields] > max)
-                return scan_fail(c, field_start, "%s.%s: more than %llu entries", path, f->name,
+                return scan_fail(c, field_start, path, f->name, "more than %llu entries",
                                  (unsigned long long)max);
         }
         int want = expected_wire_type(f);
         if (want >= 0 && (unsigned)want != wire)
-            return scan_fail(c, field_start, "%s.%s: wrong wire type %u", path, f->name, wire);
+            return scan_fail(c, field_start, path, f->name, "wrong wire type %u", wire);
         uint64_t v = 0;
         switch (wire) {
         case PROTOBUF_C_WIRE_TYPE_VARINT:
             if (read_varint(c->data, end, &pos, &v) != 0)
-                return scan_fail(c, field_start, "%s.%s: truncated or overlong varint", path, f->name);
+                return scan_fail(c, field_start, path, f->name, "truncated or overlong varint");
             /* protobuf-c keeps only the low 32 bits of an enum varint; a value
              * it would wrap is not a value of the enum. */
             if (f->type == PROTOBUF_C_TYPE_ENUM && v > 0x7fffffffu)
-                return scan_fail(c, field_start, "%s.%s: unknown enum value %llu", path, f->name,
+                return scan_fail(c, field_start, path, f->name, "unknown enum value %llu",
                                  (unsigned long long)v);
             break;
         case PROTOBUF_C_WIRE_TYPE_64BIT:
             if (end - pos < 8)
-                return scan_fail(c, field_start, "%s.%s: truncated 64-bit value", path, f->name);
+                return scan_fail(c, field_start, path, f->name, "truncated 64-bit value");
             pos += 8;
             break;
         case PROTOBUF_C_WIRE_TYPE_32BIT:
             if (end - pos < 4)
-                return scan_fail(c, field_start, "%s.%s: truncated 32-bit value", path, f->name);
+                return scan_fail(c, field_start, path, f->name, "truncated 32-bit value");
             pos += 4;
             break;
         case PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED: {
             if (read_varint(c->data, end, &pos, &v) != 0 || v > end - pos)
-                return scan_fail(c, field_start, "%s.%s: truncated length-delimited field", path, f->name);
+                return scan_fail(c, field_start, path, f->name, "truncated length-delimited field");
             size_t n = (size_t)v;
             if (f->type == PROTOBUF_C_TYPE_STRING && memchr(c->data + pos, 0, n))
-                return scan_fail(c, pos, "%s.%s: id has a byte outside [A-Za-z0-9._:-] (a NUL byte)",
-                                 path, f->name);
+                return scan_fail(c, pos, path, f->name, "id has a byte outside [A-Za-z0-9._:-] (a NUL byte)");
             if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
                 if (depth + 1 >= SCAN_DEPTH_MAX)
-                    return scan_fail(c, field_start, "%s.%s: nested too deeply", path, f->name);
-                char child[PATH_BYTES_MAX];
-                /* The envelope's fields are the event kinds: name them bare. */
-                if (depth == 0)
-                    snprintf(child, sizeof child, "%s", f->name);
-                else
-                    snprintf(child, sizeof child, "%s.%s", path, f->name);
-                qfs_err err = scan_message(c, f->descriptor, pos, pos + n, child, depth + 1);
+                    return scan_fail(c, field_start, path, f->name, "nested too deeply");
+                /* The envelope's fields are the event kinds: path_render
+                 * names them bare, without the "event." of the root. */
+                scan_path child = {path, f->name};
+                qfs_err err = scan_message(c, f->descriptor, pos, pos + n, &child, depth + 1);
                 if (err != QFS_OK)
                     return err;
             }
@@ -173,7 +201,7 @@ static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor 
             break;
         }
         default:
-            return scan_fail(c, field_start, "%s: unsupported wire type %u", path, wire);
+            return scan_fail(c, field_start, path, NULL, "unsupported wire type %u", wire);
         }
     }
     return QFS_OK;
@@ -553,7 +581,8 @@ qfs_err qfs_codec_decode(qfs_event *out, const uint8_t *data, size_t len, qfs_ar
     if (!data)
         data = empty; /* protobuf-c wants a pointer even for zero bytes */
     scan_ctx sc = {data, len, diag};
-    TRY(scan_message(&sc, &qfs__v1__event__descriptor, 0, len, "event", 0));
+    scan_path root = {NULL, "event"};
+    TRY(scan_message(&sc, &qfs__v1__event__descriptor, 0, len, &root, 0));
 
     arena_alloc_ctx actx = {arena, 0};
     ProtobufCAllocator allocator = {arena_alloc_fn, arena_free_fn, &actx};
