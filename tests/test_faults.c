@@ -77,7 +77,8 @@ static void put(memstore *m, uint64_t off, const void *buf, size_t len)
     ensure_cap(m, (size_t)off + len);
     if (off > m->len)
         memset(m->data + m->len, 0, (size_t)off - m->len); /* a hole reads as zeros */
-    memcpy(m->data + off, buf, len);
+    if (len != 0) /* an empty store has no buffer yet: no pointer arithmetic on NULL */
+        memcpy(m->data + off, buf, len);
     if (off + len > m->len)
         m->len = (size_t)off + len;
 }
@@ -111,7 +112,8 @@ static qfs_err ms_read_at(void *ctx, qfs_storage_file *f, uint64_t off, void *bu
     size_t n = 0;
     if (off < m->len)
         n = (m->len - (size_t)off) < len ? (m->len - (size_t)off) : len;
-    memcpy(buf, m->data + off, n);
+    if (n != 0)
+        memcpy(buf, m->data + off, n);
     if (m->fault == FAULT_BIT_FLIP_READ && !m->fault_fired && m->reads++ == m->fault_at_read && n > 0) {
         ((uint8_t *)buf)[rng_below(&m->r, n)] ^= (uint8_t)(1u << rng_below(&m->r, 8));
         m->fault_fired = 1;

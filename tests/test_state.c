@@ -55,6 +55,23 @@ START_TEST(test_state_apply__genesis_invalid)
 }
 END_TEST
 
+START_TEST(test_state_apply__genesis_invalid_kind_named_before_nod_holder)
+{
+    /* SPEC 4.1 checks every account kind (2) before any NOD holder (3). Here
+     * account 0 is a user holding NOD (a failure of check 3) and account 1
+     * has no valid kind (a failure of check 2): the verdict is check 2's,
+     * invalid_event (27), whatever the accounts' order. */
+    qfs_state *s = NULL;
+    ck_assert_int_eq(qfs_state_create(&s, NULL), QFS_OK);
+    acc_spec bad[] = {{"u", QFS_ACCOUNT_USER, 0, 0, 0, 0, 0, 1, 0}, {"v", QFS_ACCOUNT_NONE, 0, 0, 0, 0, 0, 0, 0}};
+    qfs_genesis_account acc[2];
+    qfs_param_value par[1];
+    ck_assert_uint_eq(apply(s, ev_genesis(0, bad, 2, NULL, 0, acc, par)), QFS_REJECT_INVALID_EVENT);
+    ck_assert(json_has(s, "ledger", "\"genesis\":false"));
+    qfs_state_free(s);
+}
+END_TEST
+
 START_TEST(test_state_apply__register_valid_and_invalid)
 {
     qfs_state *s = mk_state_np(BASIC);
@@ -249,6 +266,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_state_apply__genesis_valid);
     tcase_add_test(tc, test_state_apply__genesis_invalid);
+    tcase_add_test(tc, test_state_apply__genesis_invalid_kind_named_before_nod_holder);
     tcase_add_test(tc, test_state_apply__register_valid_and_invalid);
     tcase_add_test(tc, test_state_apply__transfer_valid);
     tcase_add_test(tc, test_state_apply__transfer_invalid);

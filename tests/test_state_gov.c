@@ -167,6 +167,36 @@ START_TEST(test_state_apply__infra_vote_weight_capped)
 }
 END_TEST
 
+START_TEST(test_state_apply__infra_tally_quorum_fixed_for_the_close)
+{
+    /* Four nodes of 25 NOD: snapshot 100, cap floor(100 x 0.25) = 25 each,
+     * quorum 0.66 -> 66. Both proposals end at the close of epoch 2.
+     * P1 (infra_quorum -> 0.5): 4 x 25 = 100 yes: passes.
+     * P2 (replication_factor -> 5): 2 x 25 = 50 yes. Judged with the quorum in
+     * force when the tally step begins (0.66): 50 < 66, no_quorum, although
+     * P1 has just lowered the quorum to 0.5 (which 50 would meet). */
+    acc_spec a[] = {{"n1", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 25, 0},
+                    {"n2", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 25, 0},
+                    {"n3", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 25, 0},
+                    {"n4", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 25, 0}};
+    qfs_state *s = mk_state_np(a);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 1, "infra_quorum", FP18(500000000000000000))), 0);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 2, "replication_factor", 5)), 0);
+    const char *nodes[] = {"n1", "n2", "n3", "n4"};
+    for (int i = 0; i < 4; i++)
+        ck_assert_uint_eq(apply(s, ev_vote(1, 1, nodes[i], 1, QFS_VOTE_YES)), 0);
+    for (int i = 0; i < 2; i++)
+        ck_assert_uint_eq(apply(s, ev_vote(1, 1, nodes[i], 2, QFS_VOTE_YES)), 0);
+    for (uint64_t e = 0; e < 3; e++)
+        ck_assert_uint_eq(apply(s, ev_close(2 + e, e)), 0);
+    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_INFRA_QUORUM), FP18(500000000000000000));
+    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_REPLICATION_FACTOR), 3);
+    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":100,\"status\":\"passed\""));
+    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":50,\"status\":\"no_quorum\""));
+    qfs_state_free(s);
+}
+END_TEST
+
 /* ---- seeded random stream ---- */
 
 static uint64_t splitmix64(uint64_t *x)
@@ -323,6 +353,7 @@ int main(void)
     tcase_add_test(tc, test_state_apply__social_governance);
     tcase_add_test(tc, test_state_apply__infra_governance_quorum_boundary);
     tcase_add_test(tc, test_state_apply__infra_vote_weight_capped);
+    tcase_add_test(tc, test_state_apply__infra_tally_quorum_fixed_for_the_close);
     tcase_add_test(tc, test_state_apply__random_stream_invariants_and_seed_independence);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);

@@ -119,10 +119,13 @@ uint32_t ledger_apply_genesis(qfs_state *s, const qfs_ev_genesis *g, qfs_err *er
     uint32_t validators = 0, nodes = 0;
     if (g->account_count > DENSE_COUNT_MAX)
         return QFS_REJECT_AMOUNT_OVERFLOW;
+    /* Checks in the order docs/SPEC.md lists them: every kind before any NOD
+     * holder, so that the verdict does not depend on the accounts' order. */
+    for (size_t i = 0; i < g->account_count; i++)
+        if (!kind_ok(g->accounts[i].kind))
+            return QFS_REJECT_INVALID_EVENT;
     for (size_t i = 0; i < g->account_count; i++) {
         const qfs_genesis_account *ga = &g->accounts[i];
-        if (!kind_ok(ga->kind))
-            return QFS_REJECT_INVALID_EVENT;
         if (ga->balances[QFS_ASSET_NOD] != 0 && ga->kind != QFS_ACCOUNT_INFRA_NODE)
             return QFS_REJECT_NOD_HOLDER_NOT_INFRA;
         for (int a = 1; a < QFS_ASSET_COUNT; a++)
