@@ -24,9 +24,10 @@ START_TEST(test_state_apply__stake_unstake_valid)
     ck_assert_uint_eq(apply(s, ev_close(4, 2)), 0);
     ck_assert_uint_eq(bal(s, "val-1", QFS_ASSET_T1), 350); /* released at the close of epoch 2 */
     ck_assert(json_has(s, "staking", "\"unbonding\":[],\"unbonding_total\":0,"));
-    /* Psi 0.9 alone: C-hat = floor(0.9 x 0.8) = 0.72 < 0.85, deficit: each
-     * close mints 10000 + 15000 = 25000 T2, all to the only staker. */
-    ck_assert_uint_eq(bal(s, "val-1", QFS_ASSET_T2), 75000);
+    /* Psi 0.9 alone, no memory contributions: C-hat = C_core = 0.9, not
+     * below 0.85, so no deficit: each close mints 10000 T2, all to the only
+     * staker, 3 closes. */
+    ck_assert_uint_eq(bal(s, "val-1", QFS_ASSET_T2), 30000);
     qfs_state_free(s);
 }
 END_TEST
@@ -119,24 +120,26 @@ START_TEST(test_state_apply__t2_deficit_proportional_with_dust)
     qfs_state *s = mk_state_np(a);
     ck_assert_uint_eq(apply(s, ev_stake(1, "val-a", 1000)), 0);
     ck_assert_uint_eq(apply(s, ev_stake(1, "val-b", 1000)), 0);
-    ck_assert_uint_eq(apply(s, ev_report(1, "val-a", FP18(900000000000000000))), 0);
-    ck_assert_uint_eq(apply(s, ev_report(1, "val-b", FP18(800000000000000000))), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "val-a", FP18(800000000000000000))), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "val-b", FP18(700000000000000000))), 0);
     ck_assert_uint_eq(apply(s, ev_close(2, 0)), 0);
-    /* C_core = (1000 x 0.9 + 1000 x 0.8) / 2000 = 0.85; C-hat = 0.8 x 0.85 =
-     * 0.68 < 0.85: deficit, mint 10000 x 2.5 = 25000. Shares of Psi 1.7:
-     * a floor(25000 x 0.9 / 1.7) = floor(13235.29) = 13235,
-     * b floor(25000 x 0.8 / 1.7) = floor(11764.70) = 11764; dust 1. */
-    ck_assert(json_has(s, "coherence", "\"c_core\":\"0.85\",\"c_hat\":\"0.68\","));
+    /* Psi 0.7 exactly is not slashed. No memory contributions: C-hat =
+     * C_core = (1000 x 0.8 + 1000 x 0.7) / 2000 = 0.75 < 0.85: deficit,
+     * mint 10000 x 2.5 = 25000. Shares of Psi 1.5:
+     * a floor(25000 x 0.8 / 1.5) = floor(13333.33) = 13333,
+     * b floor(25000 x 0.7 / 1.5) = floor(11666.66) = 11666; dust 1. */
+    ck_assert(json_has(s, "coherence", "\"c_core\":\"0.75\",\"c_hat\":\"0.75\","));
     ck_assert(json_has(s, "coherence", "\"deficit\":true"));
-    ck_assert_uint_eq(bal(s, "val-a", QFS_ASSET_T2), 13235);
-    ck_assert_uint_eq(bal(s, "val-b", QFS_ASSET_T2), 11764);
+    ck_assert(json_has(s, "staking", "\"staked\":1000,"));
+    ck_assert_uint_eq(bal(s, "val-a", QFS_ASSET_T2), 13333);
+    ck_assert_uint_eq(bal(s, "val-b", QFS_ASSET_T2), 11666);
     ck_assert(json_has(s, "treasury", "\"t2_minted_last\":25000,\"t2_paid_last\":24999,\"t2_pool\":1}"));
-    /* Next close shares 25000 + 1 carried: a floor(25001 x 9 / 17) =
-     * floor(13235.82) = 13235, b floor(25001 x 8 / 17) = floor(11765.17) =
-     * 11765; paid 25000, dust 1 again. */
+    /* Next close shares 25000 + 1 carried: a floor(25001 x 8 / 15) =
+     * floor(13333.86) = 13333, b floor(25001 x 7 / 15) = floor(11667.13) =
+     * 11667; paid 25000, dust 1 again. */
     ck_assert_uint_eq(apply(s, ev_close(3, 1)), 0);
-    ck_assert_uint_eq(bal(s, "val-a", QFS_ASSET_T2), 26470);
-    ck_assert_uint_eq(bal(s, "val-b", QFS_ASSET_T2), 23529);
+    ck_assert_uint_eq(bal(s, "val-a", QFS_ASSET_T2), 26666);
+    ck_assert_uint_eq(bal(s, "val-b", QFS_ASSET_T2), 23333);
     ck_assert(json_has(s, "treasury", "\"t2_pool\":1}"));
     qfs_state_free(s);
 }

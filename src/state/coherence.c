@@ -78,10 +78,18 @@ void coherence_close(qfs_state *s)
     uint64_t lambda = s->mem_epoch_count ? (uint64_t)(s->mem_epoch_lambda_sum / s->mem_epoch_count) : 0;
     unsigned __int128 impact128 = (unsigned __int128)s->mem_epoch_rewarded * P(s, COHERENCE_T5_IMPACT);
     uint64_t impact = impact128 > QFS_FP18_ONE ? QFS_FP18_ONE : (uint64_t)impact128;
-    uint64_t wc, wl;
-    qfs_fp18_mul(&wc, core, P(s, COHERENCE_WEIGHT_CORE), QFS_ROUND_FLOOR);
-    qfs_fp18_mul(&wl, lambda, P(s, COHERENCE_WEIGHT_LAMBDA), QFS_ROUND_FLOOR);
-    uint64_t c = wc + wl + impact; /* each term <= 1: no overflow */
+    /* An epoch without memory contributions has no lambda to weigh: C-hat
+     * is then C_core alone. Weighing a missing mean as 0 would cap C-hat at
+     * the core weight (0.8 by default), below the deficit threshold, and put
+     * every quiet epoch in deficit mode. */
+    uint64_t base = core;
+    if (s->mem_epoch_count) {
+        uint64_t wc, wl;
+        qfs_fp18_mul(&wc, core, P(s, COHERENCE_WEIGHT_CORE), QFS_ROUND_FLOOR);
+        qfs_fp18_mul(&wl, lambda, P(s, COHERENCE_WEIGHT_LAMBDA), QFS_ROUND_FLOOR);
+        base = wc + wl; /* each term <= 1 */
+    }
+    uint64_t c = base + impact; /* each term <= 2: no overflow */
     s->c_core_fp18 = core;
     s->c_lambda_fp18 = lambda;
     s->c_impact_fp18 = impact;
