@@ -401,9 +401,15 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         uint64_t c = rng_below(&s->r, 6);
         ev->u.infra_vote.choice = c < 4 ? QFS_VOTE_YES : c == 4 ? QFS_VOTE_NO : QFS_VOTE_ABSTAIN;
     } else {
+        /* Registrations are rare (0.2% of events): an economy's accounts
+         * grow far slower than its activity. */
+        if (!rng_pct(&s->r, 10)) {
+            next_event(s, index, 0, ev);
+            return;
+        }
         ev->kind = QFS_EVENT_REGISTER_ACCOUNT;
         uint64_t n = s->registered++;
-        qfs_account_kind kind = rng_pct(&s->r, 90) ? QFS_ACCOUNT_USER : QFS_ACCOUNT_VALIDATOR;
+        qfs_account_kind kind = rng_pct(&s->r, 98) ? QFS_ACCOUNT_USER : QFS_ACCOUNT_VALIDATOR;
         make_id(&ev->u.register_account.id, kind == QFS_ACCOUNT_USER ? "new-user" : "new-validator", n);
         ev->u.register_account.kind = kind;
         /* New accounts are not added to the shadow model: they hold nothing. */
@@ -444,7 +450,7 @@ static int batch_add(batch_buf *b, const qfs_event *ev)
     return 0;
 }
 
-static int build_genesis(sim *s, uint64_t seed, qfs_event *ev, qfs_genesis_account **accounts_out)
+static int build_genesis(sim *s, uint64_t seed, uint64_t events, qfs_event *ev, qfs_genesis_account **accounts_out)
 {
     memset(ev, 0, sizeof *ev);
     ev->kind = QFS_EVENT_GENESIS;
@@ -452,6 +458,10 @@ static int build_genesis(sim *s, uint64_t seed, qfs_event *ev, qfs_genesis_accou
     char chain[QFS_ID_BYTES_MAX + 1];
     int len = snprintf(chain, sizeof chain, "sim-%llu", (unsigned long long)seed);
     QFS_ASSERT(qfs_id_set(&ev->u.genesis.chain_id, chain, (size_t)len) == QFS_OK);
+    /* Fees leave the accounts for good (they go to the treasury), about 6.5
+     * ATR per event in all; a long simulation starts with enough ATR that
+     * every account can keep paying to the end. */
+    uint64_t atr_extra = events / 8;
     qfs_genesis_account *accounts = calloc(s->count, sizeof *accounts);
     if (!accounts)
         return -1;
@@ -462,15 +472,15 @@ static int build_genesis(sim *s, uint64_t seed, qfs_event *ev, qfs_genesis_accou
             a->balance[QFS_ASSET_T1] = 10000000;
             a->balance[QFS_ASSET_T3] = 10000;
             a->balance[QFS_ASSET_T4] = 100000;
-            a->balance[QFS_ASSET_ATR] = 1000000;
+            a->balance[QFS_ASSET_ATR] = 1000000 + atr_extra;
             break;
         case QFS_ACCOUNT_INFRA_NODE:
-            a->balance[QFS_ASSET_ATR] = 1000000;
+            a->balance[QFS_ASSET_ATR] = 1000000 + atr_extra;
             break;
         default:
             a->balance[QFS_ASSET_T2] = 1000;
             a->balance[QFS_ASSET_T3] = 1000;
-            a->balance[QFS_ASSET_ATR] = 100000;
+            a->balance[QFS_ASSET_ATR] = 100000 + atr_extra;
             break;
         }
         accounts[i].id = a->id;
@@ -575,7 +585,7 @@ int cmd_simulate(int argc, char **argv)
     b.events = malloc(sizeof *b.events * (size_t)batch);
     qfs_event ev;
     qfs_genesis_account *genesis_accounts = NULL;
-    if (oom || !b.events || build_genesis(&s, seed, &ev, &genesis_accounts) != 0 || batch_add(&b, &ev) != 0) {
+    if (oom || !b.events || build_genesis(&s, seed, events, &ev, &genesis_accounts) != 0 || batch_add(&b, &ev) != 0) {
         free(genesis_accounts);
         free(b.events);
         free(s.accounts);
