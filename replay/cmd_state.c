@@ -14,7 +14,7 @@ static const char HELP[] =
     "options:\n"
     "  --at N       the state after event N (0-based index)\n"
     "  --module M   only module M: ledger, staking, coherence, governance, memory,\n"
-    "               treasury, nod, infra_governance (see docs/SPEC.md)\n"
+    "               treasury, nod, infra_governance, receipts (docs/SPEC.md)\n"
     "\n"
     "exit codes: 0 ok, 2 usage, 65 corrupt, torn or invalid log or no event N,\n"
     "            74 I/O error\n";

@@ -76,7 +76,7 @@ receipts_by_stats() {
 
 # receipts_by_trace LOG: one receipt name per event, from `qfs replay --trace`.
 receipts_by_trace() {
-    "$QFS" replay "$1" --trace - 2>/dev/null | jq -r 'select(has("receipt")) | .receipt'
+    "$QFS" replay "$1" --trace "$1.trace" >/dev/null 2>&1 && jq -r '.receipt' "$1.trace"
 }
 
 run_vector() {
