@@ -345,6 +345,51 @@ START_TEST(test_state_apply__random_stream_invariants_and_seed_independence)
 }
 END_TEST
 
+/* Ballots of tallied proposals are dropped from the duplicate-vote index once
+ * they outnumber the open ones (more than 2 x open + 1024 entries). After
+ * that compaction a second ballot on a still-open proposal must still be a
+ * duplicate, and a ballot on the tallied one is refused as closed. */
+#define MANY_VOTERS 1100
+START_TEST(test_state_apply__duplicate_votes_caught_after_index_compaction)
+{
+    static char names[MANY_VOTERS][8];
+    static acc_spec a[MANY_VOTERS];
+    for (int i = 0; i < MANY_VOTERS; i++) {
+        snprintf(names[i], sizeof names[i], "v%04d", i);
+        a[i] = (acc_spec){names[i], QFS_ACCOUNT_VALIDATOR, 10, 0, 10, 0, 0, 0, 0};
+    }
+    qfs_state *s = mk_state_seeded(a, MANY_VOTERS, NULL, 0, 7);
+    for (int i = 0; i < MANY_VOTERS; i++) {
+        ck_assert_uint_eq(apply(s, ev_stake(1, names[i], 10)), 0);
+        ck_assert_uint_eq(apply(s, ev_report(1, names[i], ONE)), 0);
+    }
+    /* Proposal 1 in epoch 0 ends at epoch 0 + 3 - 1 = 2; every validator
+     * votes yes with weight isqrt(10 x 10) x 1 = 10. */
+    ck_assert_uint_eq(apply(s, ev_proposal(2, 0, "v0000", 1, "t2_pool", 20000)), 0);
+    for (int i = 0; i < MANY_VOTERS; i++)
+        ck_assert_uint_eq(apply(s, ev_vote(2, 0, names[i], 1, QFS_VOTE_YES)), 0);
+    ck_assert_uint_eq(apply(s, ev_close(3, 0)), 0);
+    ck_assert_uint_eq(apply(s, ev_close(4, 1)), 0);
+    /* Proposal 2 in epoch 2 ends at 4. */
+    ck_assert_uint_eq(apply(s, ev_proposal(5, 0, "v0000", 2, "t2_pool", 30000)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(5, 0, "v0000", 2, QFS_VOTE_YES)), 0);
+    /* Close 2 tallies proposal 1: quorum cast 1100 x 10 = 11000 of the
+     * 11000 T3 snapshot, yes 11000 > no 0: passed, t2_pool 20000. The index
+     * then holds 1101 pairs > 2 x 1 + 1024 and is rebuilt from the one open
+     * ballot. */
+    ck_assert_uint_eq(apply(s, ev_close(6, 2)), 0);
+    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_T2_POOL), 20000);
+    ck_assert_uint_eq(apply(s, ev_vote(7, 0, "v0000", 2, QFS_VOTE_NO)), QFS_REJECT_DUPLICATE_VOTE);
+    ck_assert_uint_eq(apply(s, ev_vote(7, 0, "v0001", 2, QFS_VOTE_YES)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(7, 0, "v0001", 2, QFS_VOTE_YES)), QFS_REJECT_DUPLICATE_VOTE);
+    ck_assert_uint_eq(apply(s, ev_vote(7, 0, "v0002", 1, QFS_VOTE_YES)), QFS_REJECT_PROPOSAL_CLOSED);
+    ck_assert(json_has(s, "governance", "\"abstain\":0,\"ballots\":[{\"choice\":\"yes\",\"quorum_weight\":10,"
+                                        "\"voter\":\"v0000\",\"weight\":10},{\"choice\":\"yes\",\"quorum_weight\":10,"
+                                        "\"voter\":\"v0001\",\"weight\":10}]"));
+    qfs_state_free(s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("state_gov");
@@ -354,6 +399,7 @@ int main(void)
     tcase_add_test(tc, test_state_apply__infra_governance_quorum_boundary);
     tcase_add_test(tc, test_state_apply__infra_vote_weight_capped);
     tcase_add_test(tc, test_state_apply__infra_tally_quorum_fixed_for_the_close);
+    tcase_add_test(tc, test_state_apply__duplicate_votes_caught_after_index_compaction);
     tcase_add_test(tc, test_state_apply__random_stream_invariants_and_seed_independence);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);

@@ -139,6 +139,37 @@ static int cmp_proposal_id(const void *ctx, uint32_t a, uint32_t b)
     return (x > y) - (x < y);
 }
 
+/* The set of (proposal, voter) pairs only matters while a proposal is open,
+ * but entries cannot be removed one by one from the open-addressing map. So
+ * once it holds more than twice the ballots of the open proposals, it is
+ * rebuilt from them: memory follows the open ballots, not every ballot ever
+ * cast, at an amortized O(1) per ballot. The map decides nothing that a
+ * rebuild could change (it answers "has this voter a ballot on this open
+ * proposal"), and it is not part of any hash. If memory for the rebuild is
+ * short, the old map stays, which is still correct. */
+static void gov_compact_voted(gov *g)
+{
+    size_t open_ballots = 0;
+    for (uint32_t i = 0; i < g->open_count; i++)
+        open_ballots += g->props[g->open[i]].ballot_count;
+    if (g->voted.count <= 2 * open_ballots + 1024)
+        return;
+    u64map fresh;
+    u64map_init(&fresh, g->voted.seed);
+    if (u64map_reserve(&fresh, open_ballots) != QFS_OK) {
+        u64map_free(&fresh);
+        return;
+    }
+    for (uint32_t i = 0; i < g->open_count; i++) {
+        uint32_t slot = g->open[i];
+        const proposal *p = &g->props[slot];
+        for (uint32_t b = 0; b < p->ballot_count; b++)
+            u64map_put(&fresh, (uint64_t)slot << 32 | p->ballots[b].voter, 0);
+    }
+    u64map_free(&g->voted);
+    g->voted = fresh;
+}
+
 void gov_tally(qfs_state *s, gov *g, uint64_t quorum_fp18)
 {
     /* Proposals ending now leave the open list; they are tallied in id order
@@ -172,6 +203,8 @@ void gov_tally(qfs_state *s, gov *g, uint64_t quorum_fp18)
         p->ballot_count = 0;
         p->ballot_cap = 0;
     }
+    if (n > 0)
+        gov_compact_voted(g);
 }
 
 /* ---- social governance ---- */
