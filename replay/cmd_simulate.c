@@ -207,6 +207,25 @@ static uint64_t psi_for(sim *s, size_t validator)
     return rng_fp(&s->r, FP(600000000000000000), FP(900000000000000000));
 }
 
+/* A social proposal by a well-attuned validator (every fourth is weak, see
+ * psi_for), changing a social parameter to a value near its default. */
+static void social_proposal(sim *s, qfs_event *ev)
+{
+    sim_account *v = &s->accounts[rng_below(&s->r, s->validators) & ~(uint64_t)3];
+    ev->kind = QFS_EVENT_SOCIAL_PROPOSAL;
+    ev->u.social_proposal.proposer = v->id;
+    record_proposal(s->social, s->next_social_id, s->epoch);
+    ev->u.social_proposal.proposal_id = s->next_social_id++;
+    pick_change(s, QFS_DOMAIN_SOCIAL, &ev->u.social_proposal.change);
+}
+
+/* Two ballots in three are yes, so most proposals pass once quorum is met. */
+static qfs_vote_choice vote_choice(sim *s)
+{
+    uint64_t c = rng_below(&s->r, 6);
+    return c < 4 ? QFS_VOTE_YES : c == 4 ? QFS_VOTE_NO : QFS_VOTE_ABSTAIN;
+}
+
 static const char *const ACTIONS[] = {"post", "store", "query", "model_call", "follow"};
 
 /* Fills `ev` with the next non-genesis event. */
@@ -336,22 +355,12 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         ev->u.memory_contribution.rphiv_fp18 = rng_fp(&s->r, 0, 100 * FP_ONE);
         ev->u.memory_contribution.lambda_node_fp18 = rng_fp(&s->r, FP(850000000000000000), FP_ONE);
     } else if (roll < 855) {
-        sim_account *v = &s->accounts[rng_below(&s->r, s->validators) & ~(uint64_t)3];
-        ev->kind = QFS_EVENT_SOCIAL_PROPOSAL;
-        ev->u.social_proposal.proposer = v->id;
-        record_proposal(s->social, s->next_social_id, s->epoch);
-        ev->u.social_proposal.proposal_id = s->next_social_id++;
-        pick_change(s, QFS_DOMAIN_SOCIAL, &ev->u.social_proposal.change);
+        social_proposal(s, ev);
     } else if (roll < 915) {
         sim_proposal *p = pick_open(s, s->social, s->validators);
         if (!p && !rng_pct(&s->r, 2)) {
             /* Nothing left to vote on: a new proposal instead. */
-            sim_account *v = &s->accounts[rng_below(&s->r, s->validators) & ~(uint64_t)3];
-            ev->kind = QFS_EVENT_SOCIAL_PROPOSAL;
-            ev->u.social_proposal.proposer = v->id;
-            record_proposal(s->social, s->next_social_id, s->epoch);
-            ev->u.social_proposal.proposal_id = s->next_social_id++;
-            pick_change(s, QFS_DOMAIN_SOCIAL, &ev->u.social_proposal.change);
+            social_proposal(s, ev);
             return;
         }
         if (!p) {
@@ -369,9 +378,7 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         ev->kind = QFS_EVENT_SOCIAL_VOTE;
         ev->u.social_vote.voter = s->accounts[p->next_voter++].id;
         ev->u.social_vote.proposal_id = p->id;
-        /* Two thirds in favour: most proposals pass when quorum is met. */
-        uint64_t c = rng_below(&s->r, 6);
-        ev->u.social_vote.choice = c < 4 ? QFS_VOTE_YES : c == 4 ? QFS_VOTE_NO : QFS_VOTE_ABSTAIN;
+        ev->u.social_vote.choice = vote_choice(s);
     } else if (roll < 920) {
         sim_account *n = pick_node(s);
         if (!n) {
@@ -398,8 +405,7 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         ev->kind = QFS_EVENT_INFRA_VOTE;
         ev->u.infra_vote.voter = s->accounts[s->validators + p->next_voter++].id;
         ev->u.infra_vote.proposal_id = p->id;
-        uint64_t c = rng_below(&s->r, 6);
-        ev->u.infra_vote.choice = c < 4 ? QFS_VOTE_YES : c == 4 ? QFS_VOTE_NO : QFS_VOTE_ABSTAIN;
+        ev->u.infra_vote.choice = vote_choice(s);
     } else {
         /* Registrations are rare (0.2% of events): an economy's accounts
          * grow far slower than its activity. */
