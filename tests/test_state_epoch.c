@@ -66,13 +66,13 @@ START_TEST(test_state_apply__slash_below_threshold_and_boundary)
     /* val-a, Psi 0.6: shortfall 0.1. T1: min(0.10, 0.1 x 0.5 = 0.05) = 0.05
      * of 1000 = 50 -> 950 staked. T4: min(0.20, 0.1 x 0.3 = 0.03) = 0.03 of
      * 1000 = 30 -> 970. */
-    ck_assert(json_has(s, "staking", "{\"id\":\"val-a\",\"slashed_t1\":50,\"slashed_t4\":30,\"staked\":950,"));
+    ck_assert(json_has(s, "staking", "{\"ballot_lock_through\":null,\"id\":\"val-a\",\"slashed_t1\":50,\"slashed_t4\":30,\"staked\":950,"));
     ck_assert_uint_eq(bal(s, "val-a", QFS_ASSET_T4), 970);
     /* val-b, Psi exactly 0.7: not slashed. */
-    ck_assert(json_has(s, "staking", "{\"id\":\"val-b\",\"slashed_t1\":0,\"slashed_t4\":0,\"staked\":1000,"));
+    ck_assert(json_has(s, "staking", "{\"ballot_lock_through\":null,\"id\":\"val-b\",\"slashed_t1\":0,\"slashed_t4\":0,\"staked\":1000,"));
     /* val-c, Psi 0.3: shortfall 0.4. T1: min(0.10, 0.2) = 0.10 -> 100;
      * T4: min(0.20, 0.12) = 0.12 -> 120. */
-    ck_assert(json_has(s, "staking", "{\"id\":\"val-c\",\"slashed_t1\":100,\"slashed_t4\":120,\"staked\":900,"));
+    ck_assert(json_has(s, "staking", "{\"ballot_lock_through\":null,\"id\":\"val-c\",\"slashed_t1\":100,\"slashed_t4\":120,\"staked\":900,"));
     ck_assert_uint_eq(bal(s, "val-c", QFS_ASSET_T4), 880);
     /* Slashed amounts go to the treasury: T1 50 + 100, T4 30 + 120. */
     ck_assert(json_has(s, "treasury", "\"balances\":{\"ATR\":0,\"NOD\":0,\"T1\":150,\"T2\":0,\"T3\":0,\"T4\":150,\"T5\":0}"));

@@ -345,6 +345,40 @@ START_TEST(test_state_apply__random_stream_invariants_and_seed_independence)
 }
 END_TEST
 
+/* A ballot holds the voter's T3 and stake until its proposal is tallied, so
+ * the same units cannot weigh in a second voter's ballot. */
+START_TEST(test_state_apply__ballot_locks_t3_and_stake_until_tally)
+{
+    acc_spec a[] = {{"v1", QFS_ACCOUNT_VALIDATOR, 200, 0, 100, 0, 0, 0, 10},
+                    {"v2", QFS_ACCOUNT_VALIDATOR, 100, 0, 0, 0, 0, 0, 10}};
+    qfs_state *s = mk_state_np(a);
+    ck_assert_uint_eq(apply(s, ev_stake(1, "v1", 100)), 0);
+    ck_assert_uint_eq(apply(s, ev_stake(1, "v2", 100)), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "v1", ONE)), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "v2", ONE)), 0);
+    /* Proposal 1 in epoch 0 ends at 0 + 3 - 1 = 2. v1 votes with weight
+     * isqrt(100 x 100) x 1 = 100: its T3 and stake are held through epoch 2. */
+    ck_assert_uint_eq(apply(s, ev_proposal(2, 0, "v1", 1, "t2_pool", 20000)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(2, 0, "v1", 1, QFS_VOTE_YES)), 0);
+    ck_assert(json_has(s, "staking", "{\"ballot_lock_through\":2,\"id\":\"v1\""));
+    ck_assert(json_has(s, "staking", "{\"ballot_lock_through\":null,\"id\":\"v2\""));
+    ck_assert_uint_eq(apply(s, ev_transfer(3, "v1", "v2", QFS_ASSET_T3, 50, 1)), QFS_REJECT_BALLOT_LOCKED);
+    ck_assert_uint_eq(apply(s, ev_unstake(3, "v1", 10)), QFS_REJECT_BALLOT_LOCKED);
+    /* Other assets move freely; v2 holds no T3 and so has no weight. */
+    ck_assert_uint_eq(apply(s, ev_transfer(3, "v1", "v2", QFS_ASSET_T1, 50, 1)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(3, 0, "v2", 1, QFS_VOTE_NO)), QFS_REJECT_NO_VOTING_POWER);
+    ck_assert_uint_eq(apply(s, ev_close(4, 0)), 0);
+    ck_assert_uint_eq(apply(s, ev_close(5, 1)), 0);
+    ck_assert_uint_eq(apply(s, ev_transfer(6, "v1", "v2", QFS_ASSET_T3, 50, 1)), QFS_REJECT_BALLOT_LOCKED);
+    /* Close 2 tallies proposal 1; from epoch 3 on the T3 and stake are free. */
+    ck_assert_uint_eq(apply(s, ev_close(7, 2)), 0);
+    ck_assert_uint_eq(apply(s, ev_transfer(8, "v1", "v2", QFS_ASSET_T3, 50, 1)), 0);
+    ck_assert_uint_eq(apply(s, ev_unstake(8, "v1", 10)), 0);
+    ck_assert_uint_eq(bal(s, "v2", QFS_ASSET_T3), 50);
+    qfs_state_free(s);
+}
+END_TEST
+
 /* Ballots of tallied proposals are dropped from the duplicate-vote index once
  * they outnumber the open ones (more than 2 x open + 1024 entries). After
  * that compaction a second ballot on a still-open proposal must still be a
@@ -400,6 +434,7 @@ int main(void)
     tcase_add_test(tc, test_state_apply__infra_vote_weight_capped);
     tcase_add_test(tc, test_state_apply__infra_tally_quorum_fixed_for_the_close);
     tcase_add_test(tc, test_state_apply__duplicate_votes_caught_after_index_compaction);
+    tcase_add_test(tc, test_state_apply__ballot_locks_t3_and_stake_until_tally);
     tcase_add_test(tc, test_state_apply__random_stream_invariants_and_seed_independence);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);

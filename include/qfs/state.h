@@ -69,7 +69,8 @@ void qfs_state_free(qfs_state *s);
 #define QFS_REJECT_NOT_ELIGIBLE 25         /* mean of the last Psi reports below vote_eligibility_psi */
 #define QFS_REJECT_NO_VOTING_POWER 26      /* a vote or proposal whose weight would be 0 */
 #define QFS_REJECT_INVALID_EVENT 27        /* an unknown event kind, asset, account kind or choice */
-#define QFS_REJECT_CODE_MAX 27
+#define QFS_REJECT_BALLOT_LOCKED 28        /* T3 or stake held by ballots on open social proposals */
+#define QFS_REJECT_CODE_MAX 28
 
 typedef struct qfs_receipt {
     uint32_t code; /* 0 = accepted, else a QFS_REJECT_* code */

@@ -118,6 +118,7 @@ static void enc_staking(const qfs_state *s, enc *e)
         put_u64(e, v->slashed_t1);
         put_u64(e, v->slashed_t4);
         put_u64(e, v->t2_received);
+        put_u64(e, v->ballot_lock_epoch_plus1);
     }
     /* Unbonding entries merged by (validator, release epoch). */
     n = view_unbonds(s, order);

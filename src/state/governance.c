@@ -267,7 +267,17 @@ uint32_t governance_apply_vote(qfs_state *s, const qfs_ev_vote *e, qfs_err *err)
     uint64_t weight;
     qfs_err e1 = qfs_fp18_mul(&weight, root, coherence_effective_psi(s, &s->vals[v]), QFS_ROUND_FLOOR);
     QFS_ASSERT(e1 == QFS_OK); /* Psi <= 1 */
-    return gov_vote(s, &s->social, e, a, weight, t3, err);
+    code = gov_vote(s, &s->social, e, a, weight, t3, err);
+    if (code == QFS_REJECT_NONE && *err == QFS_OK) {
+        /* The ballot holds the voter's T3 and stake until the proposal is
+         * tallied at the close of its end epoch. */
+        uint64_t end = s->social.props[slot].end_epoch;
+        uint64_t through = end == UINT64_MAX ? UINT64_MAX : end + 1;
+        validator *val = &s->vals[v];
+        if (val->ballot_lock_epoch_plus1 < through)
+            val->ballot_lock_epoch_plus1 = through;
+    }
+    return code;
 }
 
 void governance_close(qfs_state *s)

@@ -192,6 +192,11 @@ uint32_t ledger_apply_transfer(qfs_state *s, const qfs_ev_transfer *t)
     if (code != QFS_REJECT_NONE)
         return code;
     const account *src = &s->accts[from];
+    /* A voter's T3 stays put until its ballots are tallied, so that the same
+     * units cannot weigh in a second voter's ballot on the same proposal. */
+    if (t->asset == QFS_ASSET_T3 && src->kind == QFS_ACCOUNT_VALIDATOR &&
+        validator_ballot_locked(s, &s->vals[src->role]))
+        return QFS_REJECT_BALLOT_LOCKED;
     if (t->asset == QFS_ASSET_ATR) {
         uint64_t need;
         if (qfs_add_u64(&need, t->amount, t->fee_atr) != QFS_OK || src->bal[QFS_ASSET_ATR] < need)

@@ -44,6 +44,10 @@ uint32_t staking_apply_unstake(qfs_state *s, const qfs_ev_stake *e, qfs_err *err
         return QFS_REJECT_ZERO_AMOUNT;
     if (s->vals[v].staked < e->amount)
         return QFS_REJECT_INSUFFICIENT_STAKE;
+    /* Stake weighs in open ballots too: unbonding it could carry the same
+     * T1 into another validator's ballot on the same proposal. */
+    if (validator_ballot_locked(s, &s->vals[v]))
+        return QFS_REJECT_BALLOT_LOCKED;
     uint64_t release;
     if (qfs_add_u64(&release, s->epoch, P(s, UNBONDING_EPOCHS)) != QFS_OK)
         return QFS_REJECT_AMOUNT_OVERFLOW;

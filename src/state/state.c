@@ -34,6 +34,7 @@ static const char *const REJECT_NAMES[QFS_REJECT_CODE_MAX + 1] = {
     "not_eligible",
     "no_voting_power",
     "invalid_event",
+    "ballot_locked",
 };
 
 const char *qfs_reject_str(uint32_t code)

@@ -73,7 +73,11 @@ typedef struct validator {
     uint64_t slashed_t1;     /* T1 slashed from this validator, ever */
     uint64_t slashed_t4;     /* T4 slashed from this validator, ever */
     uint64_t t2_received;    /* T2 rewards received, ever */
+    /* Last epoch + 1 through which the validator's T3 and stake are locked
+     * by its ballots on open social proposals; 0 = never voted. */
+    uint64_t ballot_lock_epoch_plus1;
 } validator;
+
 
 typedef struct infra_node {
     uint32_t account;
@@ -208,6 +212,12 @@ struct qfs_state {
 
 /* ---- helpers shared by the modules ---- */
 #define P(s, name) ((s)->params[QFS_PARAM_##name])
+
+/* 1 while the validator's ballots hold its T3 and stake (SPEC 4.12). */
+static inline int validator_ballot_locked(const qfs_state *s, const validator *v)
+{
+    return s->epoch < v->ballot_lock_epoch_plus1;
+}
 
 /* Makes the scratch arrays hold at least n entries. */
 qfs_err state_scratch_reserve(qfs_state *s, uint32_t n);

@@ -205,6 +205,12 @@ static void j_staking(const qfs_state *s, jbuf *b)
         if (i)
             jput(b, ",", 1);
         jput(b, "{", 1);
+        jkey(b, "ballot_lock_through");
+        if (v->ballot_lock_epoch_plus1 == 0)
+            js(b, "null");
+        else
+            ju64(b, v->ballot_lock_epoch_plus1 - 1);
+        jput(b, ",", 1);
         jkey(b, "id");
         jid(b, acct_id(s, v->account));
         jput(b, ",", 1);
