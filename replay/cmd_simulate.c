@@ -73,6 +73,8 @@ typedef struct sim_account {
     qfs_account_kind kind;
     uint64_t balance[QFS_ASSET_COUNT]; /* shadow: what the generator believes */
     uint64_t staked;
+    int voted;              /* has cast a social ballot */
+    uint64_t lock_through;  /* its ballots hold its T3 and stake through this epoch */
 } sim_account;
 
 /* A recent proposal: votes go to proposals still open, each voter once. */
@@ -207,6 +209,12 @@ static uint64_t psi_for(sim *s, size_t validator)
     return rng_fp(&s->r, FP(600000000000000000), FP(900000000000000000));
 }
 
+/* Whether the model believes the account's T3 and stake are held by ballots. */
+static int ballot_locked(const sim *s, const sim_account *a)
+{
+    return a->voted && s->epoch <= a->lock_through;
+}
+
 /* A social proposal by a well-attuned validator (every fourth is weak, see
  * psi_for), changing a social parameter to a value near its default. */
 static void social_proposal(sim *s, qfs_event *ev)
@@ -273,11 +281,12 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         while (to == from && s->count > 1)
             to = pick_any(s);
         uint64_t fee = rng_range(&s->r, 1, 10);
-        /* An asset the sender holds enough of, as far as the model knows. */
+        /* An asset the sender holds enough of, as far as the model knows
+         * (T3 held by open ballots does not count). */
         qfs_asset asset = assets[rng_below(&s->r, sizeof assets / sizeof assets[0])];
         uint64_t amount = 0;
         for (size_t tries = 0; tries < 8; tries++) {
-            uint64_t have = from->balance[asset];
+            uint64_t have = asset == QFS_ASSET_T3 && ballot_locked(s, from) ? 0 : from->balance[asset];
             if (asset == QFS_ASSET_ATR)
                 have = have > fee ? have - fee : 0;
             if (have > 0) {
@@ -334,7 +343,18 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         ev->kind = QFS_EVENT_STAKE;
         ev->u.stake = (qfs_ev_stake){v->id, amount};
     } else if (roll < 750) {
-        sim_account *v = pick_validator(s);
+        /* A validator whose stake no open ballot holds, if there is one;
+         * now and then (1%) one whose stake is held, a deliberate rejection. */
+        size_t start = (size_t)rng_below(&s->r, s->validators);
+        sim_account *v = &s->accounts[start];
+        if (!rng_pct(&s->r, 1))
+            for (size_t k = 0; k < s->validators; k++) {
+                sim_account *c = &s->accounts[(start + k) % s->validators];
+                if (!ballot_locked(s, c)) {
+                    v = c;
+                    break;
+                }
+            }
         uint64_t amount = rng_range(&s->r, 1, 100);
         if (v->staked >= amount)
             v->staked -= amount;
@@ -375,8 +395,14 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
          * from voting at all. */
         while (p->next_voter + 1 < s->validators && p->next_voter % 4 == 3 && !rng_pct(&s->r, 10))
             p->next_voter++;
+        sim_account *voter = &s->accounts[p->next_voter++];
+        /* Ballots hold T3 and stake until the tally: at the latest the
+         * close of the epoch after next (the default window is 3). */
+        voter->voted = 1;
+        if (voter->lock_through < p->created_epoch + 2)
+            voter->lock_through = p->created_epoch + 2;
         ev->kind = QFS_EVENT_SOCIAL_VOTE;
-        ev->u.social_vote.voter = s->accounts[p->next_voter++].id;
+        ev->u.social_vote.voter = voter->id;
         ev->u.social_vote.proposal_id = p->id;
         ev->u.social_vote.choice = vote_choice(s);
     } else if (roll < 920) {
