@@ -1,7 +1,9 @@
 /* qfs append LOG [FILE|-]: JSON Lines in, one record per batch out.
  *
  * Every line is parsed and encoded before anything is written, so that a bad
- * line anywhere leaves the log exactly as it was. */
+ * line anywhere leaves the log exactly as it was. The encoded events wait in
+ * a spool (memory, then a temporary file), so memory stays flat however long
+ * the input is. */
 #include "cli.h"
 
 #include <errno.h>
@@ -26,63 +28,120 @@ static const char HELP[] =
 
 #define REPORTED_ERRORS_MAX 20
 
-/* Encoded events of the whole call: one buffer plus (offset, length) pairs. */
-typedef struct encoded_events {
-    uint8_t *bytes;
+/* Encoded events beyond this many bytes go to a temporary file. */
+#define SPOOL_MEMORY_BYTES_MAX ((size_t)64 << 20)
+
+/* The encoded events of the whole call, framed as u32 little-endian length
+ * then the bytes: in memory up to SPOOL_MEMORY_BYTES_MAX, then in an
+ * anonymous temporary file (tmpfile(), under TMPDIR), so that appending a
+ * billion events takes no more memory than appending a million. */
+typedef struct spool {
+    uint8_t *mem;
     size_t used;
     size_t cap;
-    size_t *offsets;
-    size_t *lengths;
-    size_t count;
-    size_t count_cap;
-} encoded_events;
+    FILE *file; /* NULL while everything fits in memory */
+    uint64_t count;
+    size_t read_pos; /* reading back from memory */
+} spool;
 
-static int encoded_reserve(encoded_events *e, size_t more_bytes)
+static void spool_free(spool *sp)
 {
-    if (e->count == e->count_cap) {
-        size_t ncap = e->count_cap ? e->count_cap * 2 : 1024;
-        size_t *no = realloc(e->offsets, ncap * sizeof *no);
-        if (!no)
-            return -1;
-        e->offsets = no;
-        size_t *nl = realloc(e->lengths, ncap * sizeof *nl);
-        if (!nl)
-            return -1;
-        e->lengths = nl;
-        e->count_cap = ncap;
+    free(sp->mem);
+    if (sp->file)
+        fclose(sp->file);
+}
+
+/* 0, or an exit code after reporting. */
+static int spool_add(spool *sp, const uint8_t *data, size_t len)
+{
+    uint8_t frame[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
+    if (!sp->file && sp->used + 4 + len > SPOOL_MEMORY_BYTES_MAX) {
+        sp->file = tmpfile();
+        if (!sp->file || (sp->used && fwrite(sp->mem, 1, sp->used, sp->file) != sp->used)) {
+            cli_error("append", "cannot spool events to a temporary file: %s", strerror(errno));
+            return CLI_EXIT_IO;
+        }
+        sp->used = 0;
     }
-    if (e->cap - e->used < more_bytes) {
-        size_t ncap = e->cap ? e->cap : 1 << 16;
-        while (ncap - e->used < more_bytes)
-            ncap *= 2;
-        uint8_t *nb = realloc(e->bytes, ncap);
-        if (!nb)
-            return -1;
-        e->bytes = nb;
-        e->cap = ncap;
+    if (sp->file) {
+        if (fwrite(frame, 1, 4, sp->file) != 4 || fwrite(data, 1, len, sp->file) != len) {
+            cli_error("append", "cannot spool events to a temporary file: %s", strerror(errno));
+            return CLI_EXIT_IO;
+        }
+    } else {
+        if (sp->cap - sp->used < 4 + len) {
+            size_t ncap = sp->cap ? sp->cap : (size_t)1 << 16;
+            while (ncap - sp->used < 4 + len)
+                ncap *= 2;
+            uint8_t *nm = realloc(sp->mem, ncap);
+            if (!nm) {
+                cli_error("append", "out of memory");
+                return CLI_EXIT_IO;
+            }
+            sp->mem = nm;
+            sp->cap = ncap;
+        }
+        memcpy(sp->mem + sp->used, frame, 4);
+        memcpy(sp->mem + sp->used + 4, data, len);
+        sp->used += 4 + len;
+    }
+    sp->count++;
+    return 0;
+}
+
+static int spool_rewind(spool *sp)
+{
+    sp->read_pos = 0;
+    if (sp->file && (fflush(sp->file) != 0 || fseek(sp->file, 0, SEEK_SET) != 0)) {
+        cli_error("append", "cannot read back the spooled events: %s", strerror(errno));
+        return CLI_EXIT_IO;
     }
     return 0;
 }
 
-static void encoded_free(encoded_events *e)
+/* Reads the next event into buf (which holds QFS_EVENT_BYTES_MAX bytes). */
+static int spool_next(spool *sp, uint8_t *buf, size_t *len)
 {
-    free(e->bytes);
-    free(e->offsets);
-    free(e->lengths);
+    uint8_t frame[4];
+    if (sp->file) {
+        if (fread(frame, 1, 4, sp->file) != 4)
+            goto fail;
+    } else {
+        QFS_ASSERT(sp->read_pos + 4 <= sp->used);
+        memcpy(frame, sp->mem + sp->read_pos, 4);
+        sp->read_pos += 4;
+    }
+    size_t n = (size_t)frame[0] | (size_t)frame[1] << 8 | (size_t)frame[2] << 16 | (size_t)frame[3] << 24;
+    QFS_ASSERT(n <= QFS_EVENT_BYTES_MAX); /* we wrote it */
+    if (sp->file) {
+        if (fread(buf, 1, n, sp->file) != n)
+            goto fail;
+    } else {
+        memcpy(buf, sp->mem + sp->read_pos, n);
+        sp->read_pos += n;
+    }
+    *len = n;
+    return 0;
+fail:
+    cli_error("append", "cannot read back the spooled events: %s", ferror(sp->file) ? strerror(errno) : "short read");
+    return CLI_EXIT_IO;
 }
 
-/* Reads and encodes every line. Returns 0, or an exit code after reporting. */
-static int read_events(const char *name, FILE *in, encoded_events *out)
+/* Reads, checks and encodes every line into `out`. Returns 0, or an exit code
+ * after reporting. */
+static int read_events(const char *name, FILE *in, spool *out)
 {
     qfs_arena *arena = NULL;
-    if (qfs_arena_create(&arena, 1 << 16) != QFS_OK) {
+    uint8_t *enc = malloc(QFS_EVENT_BYTES_MAX);
+    if (!enc || qfs_arena_create(&arena, 1 << 16) != QFS_OK) {
+        free(enc);
         cli_error("append", "out of memory");
         return CLI_EXIT_IO;
     }
     char *line = NULL;
     size_t line_cap = 0;
     uint64_t line_no = 0;
-    int bad_lines = 0;
+    uint64_t bad_lines = 0;
     int rc = 0;
     for (;;) {
         errno = 0;
@@ -111,6 +170,7 @@ static int read_events(const char *name, FILE *in, encoded_events *out)
         qfs_diag_clear(&diag);
         qfs_arena_reset(arena);
         qfs_err err;
+        size_t enc_len = 0;
         if (memchr(line, '\0', len)) {
             err = QFS_E_PARSE;
             qfs_diag_set(&diag, "line contains a NUL byte");
@@ -118,63 +178,102 @@ static int read_events(const char *name, FILE *in, encoded_events *out)
             err = qfs_json_parse_event(&ev, line, len, arena, &diag);
         }
         if (err == QFS_OK) {
-            size_t need = qfs_codec_encoded_size(&ev);
-            if (need > QFS_EVENT_BYTES_MAX) {
-                err = QFS_E_LIMIT;
-                qfs_diag_set(&diag, "event encodes to %zu bytes (limit %zu)", need, QFS_EVENT_BYTES_MAX);
-            } else if (encoded_reserve(out, need) != 0) {
-                cli_error("append", "out of memory");
-                rc = CLI_EXIT_IO;
-                break;
-            } else {
-                size_t len_out = 0;
-                err = qfs_codec_encode(&ev, out->bytes + out->used, out->cap - out->used, &len_out);
-                if (err == QFS_OK) {
-                    out->offsets[out->count] = out->used;
-                    out->lengths[out->count] = len_out;
-                    out->count++;
-                    out->used += len_out;
-                } else {
-                    qfs_diag_set(&diag, "event cannot be encoded");
-                }
-            }
+            err = qfs_codec_encode(&ev, enc, QFS_EVENT_BYTES_MAX, &enc_len);
+            if (err == QFS_E_LIMIT)
+                qfs_diag_set(&diag, "event encodes to more than %zu bytes", QFS_EVENT_BYTES_MAX);
+            else if (err != QFS_OK)
+                qfs_diag_set(&diag, "event cannot be encoded");
         }
         if (err != QFS_OK) {
             bad_lines++;
             if (bad_lines <= REPORTED_ERRORS_MAX) {
+                const char *msg = diag.message[0] ? diag.message : qfs_err_str(err);
                 if (diag.has_line && diag.column > 0)
                     fprintf(stderr, "%s:%llu:%llu: %s\n", name, (unsigned long long)line_no,
-                            (unsigned long long)diag.column, diag.message[0] ? diag.message : qfs_err_str(err));
+                            (unsigned long long)diag.column, msg);
                 else
-                    fprintf(stderr, "%s:%llu: %s\n", name, (unsigned long long)line_no,
-                            diag.message[0] ? diag.message : qfs_err_str(err));
+                    fprintf(stderr, "%s:%llu: %s\n", name, (unsigned long long)line_no, msg);
             }
+            continue;
         }
+        /* After a bad line nothing will be appended: keep checking, stop storing. */
+        if (bad_lines == 0 && (rc = spool_add(out, enc, enc_len)) != 0)
+            break;
     }
     free(line);
+    free(enc);
     qfs_arena_free(arena);
     if (rc == 0 && bad_lines > 0) {
         if (bad_lines > REPORTED_ERRORS_MAX)
-            fprintf(stderr, "%s: ... and %d more bad lines\n", name, bad_lines - REPORTED_ERRORS_MAX);
-        cli_error("append", "%s: %d bad line%s; nothing appended", name, bad_lines, bad_lines == 1 ? "" : "s");
+            fprintf(stderr, "%s: ... and %llu more bad lines\n", name,
+                    (unsigned long long)(bad_lines - REPORTED_ERRORS_MAX));
+        cli_error("append", "%s: %llu bad line%s; nothing appended", name, (unsigned long long)bad_lines,
+                  bad_lines == 1 ? "" : "s");
         rc = CLI_EXIT_DATA;
     }
     return rc;
 }
 
-/* How many events from `start` go into the next record. */
-static size_t next_batch(const encoded_events *e, size_t start, uint64_t batch_max)
+/* One record's worth of events, read from the spool. */
+typedef struct batch {
+    uint8_t *bytes; /* QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX */
+    size_t used;
+    qfs_log_event_bytes *events; /* batch_max entries */
+    size_t count;
+} batch;
+
+/* Appends every spooled event in records of at most batch_max events and
+ * QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX framed bytes. *done counts the
+ * events made durable. Returns 0 or an exit code after reporting. */
+static int append_spool(const char *log_path, qfs_log_writer *w, spool *sp, uint64_t batch_max, uint64_t *done)
 {
-    size_t n = 0;
-    uint64_t bytes = 0;
-    while (start + n < e->count && n < batch_max) {
-        uint64_t framed = 4 + (uint64_t)e->lengths[start + n];
-        if (n > 0 && bytes + framed > QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX)
-            break;
-        bytes += framed;
-        n++;
+    batch b = {0};
+    uint8_t *event = malloc(QFS_EVENT_BYTES_MAX);
+    b.bytes = malloc(QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX);
+    b.events = malloc(sizeof *b.events * (size_t)batch_max);
+    int rc = 0;
+    if (!event || !b.bytes || !b.events) {
+        cli_error("append", "out of memory");
+        rc = CLI_EXIT_IO;
     }
-    return n;
+    if (rc == 0)
+        rc = spool_rewind(sp);
+    uint64_t first_index = qfs_log_writer_event_count(w);
+    for (uint64_t k = 0; rc == 0 && k <= sp->count; k++) {
+        size_t len = 0;
+        if (k < sp->count && (rc = spool_next(sp, event, &len)) != 0)
+            break;
+        /* The framed bytes of a record count 4 per event besides the event. */
+        int full = b.count == batch_max || (b.count > 0 && (b.used + 4 * (b.count + 1) + len) >
+                                                                 QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX);
+        if ((full || k == sp->count) && b.count > 0) {
+            qfs_diag diag;
+            qfs_diag_clear(&diag);
+            qfs_err err = qfs_log_writer_append(w, b.events, b.count, NULL, &diag);
+            if (err != QFS_OK) {
+                rc = cli_fail("append", log_path, err, &diag);
+                if (*done > 0)
+                    cli_error("append", "%s: events %llu..%llu were appended and are durable before the failure",
+                              log_path, (unsigned long long)first_index,
+                              (unsigned long long)(first_index + *done - 1));
+                break;
+            }
+            *done += b.count;
+            b.count = 0;
+            b.used = 0;
+        }
+        if (k == sp->count)
+            break;
+        memcpy(b.bytes + b.used, event, len);
+        b.events[b.count].data = b.bytes + b.used;
+        b.events[b.count].len = len;
+        b.count++;
+        b.used += len;
+    }
+    free(event);
+    free(b.bytes);
+    free(b.events);
+    return rc;
 }
 
 int cmd_append(int argc, char **argv)
@@ -219,12 +318,12 @@ int cmd_append(int argc, char **argv)
         }
         in_name = in_path;
     }
-    encoded_events events = {0};
+    spool events = {0};
     int rc = read_events(in_name, in, &events);
     if (in != stdin)
         fclose(in);
     if (rc != 0) {
-        encoded_free(&events);
+        spool_free(&events);
         return rc;
     }
 
@@ -236,7 +335,7 @@ int cmd_append(int argc, char **argv)
     qfs_diag_clear(&diag);
     qfs_err err = qfs_log_writer_open(&w, log_path, &schema, NULL, &info, &diag);
     if (err != QFS_OK) {
-        encoded_free(&events);
+        spool_free(&events);
         return cli_fail("append", log_path, err, &diag);
     }
     if (info.repaired_torn_tail)
@@ -244,44 +343,16 @@ int cmd_append(int argc, char **argv)
                   log_path, (unsigned long long)info.torn_bytes, (unsigned long long)info.torn_offset);
 
     uint64_t first_index = qfs_log_writer_event_count(w);
-    qfs_log_event_bytes *batch = NULL;
-    if (events.count > 0) {
-        batch = malloc(sizeof *batch * (batch_max < events.count ? batch_max : events.count));
-        if (!batch) {
-            qfs_log_writer_free(w);
-            encoded_free(&events);
-            cli_error("append", "out of memory");
-            return CLI_EXIT_IO;
-        }
-    }
-    size_t done = 0;
-    while (done < events.count) {
-        size_t n = next_batch(&events, done, batch_max);
-        for (size_t k = 0; k < n; k++) {
-            batch[k].data = events.bytes + events.offsets[done + k];
-            batch[k].len = events.lengths[done + k];
-        }
-        qfs_diag_clear(&diag);
-        err = qfs_log_writer_append(w, batch, n, NULL, &diag);
-        if (err != QFS_OK) {
-            rc = cli_fail("append", log_path, err, &diag);
-            if (done > 0)
-                cli_error("append", "%s: events %llu..%llu were appended and are durable before the failure",
-                          log_path, (unsigned long long)first_index,
-                          (unsigned long long)(first_index + done - 1));
-            break;
-        }
-        done += n;
-    }
-    free(batch);
+    uint64_t done = 0;
+    rc = append_spool(log_path, w, &events, batch_max, &done);
     qfs_log_writer_free(w);
-    encoded_free(&events);
+    spool_free(&events);
     if (rc != 0)
         return rc;
     if (done == 0)
         printf("appended no events (log has %llu)\n", (unsigned long long)first_index);
     else
-        printf("appended events %llu..%llu (%zu event%s)\n", (unsigned long long)first_index,
-               (unsigned long long)(first_index + done - 1), done, done == 1 ? "" : "s");
+        printf("appended events %llu..%llu (%llu event%s)\n", (unsigned long long)first_index,
+               (unsigned long long)(first_index + done - 1), (unsigned long long)done, done == 1 ? "" : "s");
     return cli_finish_stdout("append");
 }
