@@ -10,21 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char HELP[] =
-    "usage: qfs append LOG [FILE|-] [--batch N]\n"
-    "\n"
-    "Appends the events of FILE (JSON Lines, one event per line; '-' or no FILE\n"
-    "reads standard input) to LOG, creating LOG if it does not exist. Every line\n"
-    "is checked first: if any line is bad, each bad line is reported as\n"
-    "FILE:LINE:COLUMN: message and nothing is appended. Blank lines are skipped.\n"
-    "Prints the range of event indexes appended. The event format is in\n"
-    "docs/EVENTS.md.\n"
-    "\n"
-    "options:\n"
-    "  --batch N   events per record (1-65536); default: as many as fit in one\n"
-    "              record. Each record is written and made durable before the next.\n"
-    "\n"
-    "exit codes: 0 appended, 2 usage, 65 a bad line or a corrupt log, 74 I/O error\n";
+static const char HELP[] = "usage: qfs append LOG [FILE|-] [--batch N]\n"
+                           "\n"
+                           "Appends the events of FILE (JSON Lines, one event per line; '-' or no FILE\n"
+                           "reads standard input) to LOG, creating LOG if it does not exist. Every line\n"
+                           "is checked first: if any line is bad, each bad line is reported as\n"
+                           "FILE:LINE:COLUMN: message and nothing is appended. Blank lines are skipped.\n"
+                           "Prints the range of event indexes appended. The event format is in\n"
+                           "docs/EVENTS.md.\n"
+                           "\n"
+                           "options:\n"
+                           "  --batch N   events per record (1-65536); default: as many as fit in one\n"
+                           "              record. Each record is written and made durable before the next.\n"
+                           "\n"
+                           "exit codes: 0 appended, 2 usage, 65 a bad line or a corrupt log, 74 I/O error\n";
 
 #define REPORTED_ERRORS_MAX 20
 
@@ -123,7 +122,8 @@ static int spool_next(spool *sp, uint8_t *buf, size_t *len)
     *len = n;
     return 0;
 fail:
-    cli_error("append", "cannot read back the spooled events: %s", ferror(sp->file) ? strerror(errno) : "short read");
+    cli_error("append", "cannot read back the spooled events: %s",
+              ferror(sp->file) ? strerror(errno) : "short read");
     return CLI_EXIT_IO;
 }
 
@@ -225,7 +225,8 @@ typedef struct batch {
 /* Appends every spooled event in records of at most batch_max events and
  * QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX framed bytes. *done counts the
  * events made durable. Returns 0 or an exit code after reporting. */
-static int append_spool(const char *log_path, qfs_log_writer *w, spool *sp, uint64_t batch_max, uint64_t *done)
+static int append_spool(const char *log_path, qfs_log_writer *w, spool *sp, uint64_t batch_max,
+                        uint64_t *done)
 {
     batch b = {0};
     uint8_t *event = malloc(QFS_EVENT_BYTES_MAX);
@@ -245,7 +246,7 @@ static int append_spool(const char *log_path, qfs_log_writer *w, spool *sp, uint
             break;
         /* The framed bytes of a record count 4 per event besides the event. */
         int full = b.count == batch_max || (b.count > 0 && (b.used + 4 * (b.count + 1) + len) >
-                                                                 QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX);
+                                                               QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX);
         if ((full || k == sp->count) && b.count > 0) {
             qfs_diag diag;
             qfs_diag_clear(&diag);
@@ -253,7 +254,8 @@ static int append_spool(const char *log_path, qfs_log_writer *w, spool *sp, uint
             if (err != QFS_OK) {
                 rc = cli_fail("append", log_path, err, &diag);
                 if (*done > 0)
-                    cli_error("append", "%s: events %llu..%llu were appended and are durable before the failure",
+                    cli_error("append",
+                              "%s: events %llu..%llu were appended and are durable before the failure",
                               log_path, (unsigned long long)first_index,
                               (unsigned long long)(first_index + *done - 1));
                 break;
@@ -339,8 +341,10 @@ int cmd_append(int argc, char **argv)
         return cli_fail("append", log_path, err, &diag);
     }
     if (info.repaired_torn_tail)
-        cli_error("append", "%s: truncated a torn tail of %llu bytes at byte offset %llu (a write that never completed)",
-                  log_path, (unsigned long long)info.torn_bytes, (unsigned long long)info.torn_offset);
+        cli_error(
+            "append",
+            "%s: truncated a torn tail of %llu bytes at byte offset %llu (a write that never completed)",
+            log_path, (unsigned long long)info.torn_bytes, (unsigned long long)info.torn_offset);
 
     uint64_t first_index = qfs_log_writer_event_count(w);
     uint64_t done = 0;

@@ -3,21 +3,20 @@
 
 #include <string.h>
 
-static const char HELP[] =
-    "usage: qfs log check LOG [--json]\n"
-    "\n"
-    "Verifies LOG without modifying it: the file header, every record header and\n"
-    "body checksum, every parent link, the event framing and the hash chain.\n"
-    "Prints the number of events and records and the chain head hash. A log that\n"
-    "ends in a torn record (a write that never completed) is reported as a torn\n"
-    "tail, which the next 'qfs append' repairs; any other damage is corruption,\n"
-    "reported with its byte offset and event index.\n"
-    "\n"
-    "options:\n"
-    "  --json   print one canonical JSON object instead of text\n"
-    "\n"
-    "exit codes: 0 the log is whole, 2 usage, 65 torn tail or corruption,\n"
-    "            74 I/O error\n";
+static const char HELP[] = "usage: qfs log check LOG [--json]\n"
+                           "\n"
+                           "Verifies LOG without modifying it: the file header, every record header and\n"
+                           "body checksum, every parent link, the event framing and the hash chain.\n"
+                           "Prints the number of events and records and the chain head hash. A log that\n"
+                           "ends in a torn record (a write that never completed) is reported as a torn\n"
+                           "tail, which the next 'qfs append' repairs; any other damage is corruption,\n"
+                           "reported with its byte offset and event index.\n"
+                           "\n"
+                           "options:\n"
+                           "  --json   print one canonical JSON object instead of text\n"
+                           "\n"
+                           "exit codes: 0 the log is whole, 2 usage, 65 torn tail or corruption,\n"
+                           "            74 I/O error\n";
 
 static const char *status_name(qfs_log_status s)
 {
@@ -61,7 +60,8 @@ static int check(const char *path, int json)
         /* Keys in sorted order: the output is canonical. */
         printf("{\"chain_head\":\"%s\",", chain);
         if (res.status != QFS_LOG_OK) {
-            printf("\"damage\":{\"event_index\":%llu,\"message\":", (unsigned long long)res.damage_event_index);
+            printf("\"damage\":{\"event_index\":%llu,\"message\":",
+                   (unsigned long long)res.damage_event_index);
             json_string(res.damage);
             printf(",\"offset\":%llu},", (unsigned long long)res.damage_offset);
         }

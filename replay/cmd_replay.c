@@ -9,29 +9,28 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char HELP[] =
-    "usage: qfs replay LOG [--expect HEX] [--runs N] [--json] [--modules] [--stats]\n"
-    "                      [--trace FILE|-]\n"
-    "\n"
-    "Streams LOG through the state machine and prints the state hash (32 hex\n"
-    "digits), the number of events and of rejected events, and the log's chain\n"
-    "head. Every record is verified before its events are applied.\n"
-    "\n"
-    "options:\n"
-    "  --expect HEX   exit 1 unless the state hash equals HEX\n"
-    "  --runs N       N independent replays, each in a fresh process with its own\n"
-    "                 hash-table seed and allocation pattern; all must agree, or\n"
-    "                 exit 1 naming the runs and modules that differ (default 1)\n"
-    "  --json         print one canonical JSON object\n"
-    "  --modules      also print the hash of every state module\n"
-    "  --stats        print events per second and rejections per code on stderr\n"
-    "  --trace FILE   write one JSON line per event: its index, kind, timestamp\n"
-    "                 and receipt (code and name); '-' for standard output\n"
-    "  --table-seed S, --alloc-skew K\n"
-    "                 the perturbations --runs uses, for debugging a divergence\n"
-    "\n"
-    "exit codes: 0 ok, 1 hash mismatch or runs disagree, 2 usage, 65 corrupt,\n"
-    "            torn or invalid log, 74 I/O error\n";
+static const char HELP[] = "usage: qfs replay LOG [--expect HEX] [--runs N] [--json] [--modules] [--stats]\n"
+                           "                      [--trace FILE|-]\n"
+                           "\n"
+                           "Streams LOG through the state machine and prints the state hash (32 hex\n"
+                           "digits), the number of events and of rejected events, and the log's chain\n"
+                           "head. Every record is verified before its events are applied.\n"
+                           "\n"
+                           "options:\n"
+                           "  --expect HEX   exit 1 unless the state hash equals HEX\n"
+                           "  --runs N       N independent replays, each in a fresh process with its own\n"
+                           "                 hash-table seed and allocation pattern; all must agree, or\n"
+                           "                 exit 1 naming the runs and modules that differ (default 1)\n"
+                           "  --json         print one canonical JSON object\n"
+                           "  --modules      also print the hash of every state module\n"
+                           "  --stats        print events per second and rejections per code on stderr\n"
+                           "  --trace FILE   write one JSON line per event: its index, kind, timestamp\n"
+                           "                 and receipt (code and name); '-' for standard output\n"
+                           "  --table-seed S, --alloc-skew K\n"
+                           "                 the perturbations --runs uses, for debugging a divergence\n"
+                           "\n"
+                           "exit codes: 0 ok, 1 hash mismatch or runs disagree, 2 usage, 65 corrupt,\n"
+                           "            torn or invalid log, 74 I/O error\n";
 
 #define RUNS_MAX 64
 
@@ -117,8 +116,8 @@ static void print_result(const report *r, int json, int modules, uint64_t runs)
             for (size_t i = 0; i < r->module_count; i++)
                 order[i] = i;
             for (size_t i = 1; i < r->module_count; i++)
-                for (size_t j = i; j > 0 && strcmp(r->module_name[order[j - 1]], r->module_name[order[j]]) > 0;
-                     j--) {
+                for (size_t j = i;
+                     j > 0 && strcmp(r->module_name[order[j - 1]], r->module_name[order[j]]) > 0; j--) {
                     size_t t = order[j];
                     order[j] = order[j - 1];
                     order[j - 1] = t;
@@ -161,8 +160,8 @@ static int check_expect(const char *path, const report *r, const char *expect_he
 /* Replays in this process. `skew` shifts the allocation pattern: blocks of
  * varying sizes are held for the whole run so that every later address
  * differs from another run's. */
-static int replay_here(const char *path, uint64_t table_seed, uint64_t skew, FILE *trace, qfs_state **state_out,
-                       replay_out *o)
+static int replay_here(const char *path, uint64_t table_seed, uint64_t skew, FILE *trace,
+                       qfs_state **state_out, replay_out *o)
 {
     void *held[16] = {0};
     for (uint64_t k = 0; k < skew % 16; k++)
@@ -242,8 +241,15 @@ static int spawn(child *c, const char *self, const char *path, uint64_t run)
         if (dup2(fds[1], STDOUT_FILENO) < 0)
             _exit(CLI_EXIT_IO);
         close(fds[1]);
-        char *args[] = {(char *)"qfs",     (char *)"replay",      (char *)path, (char *)"--child-report",
-                        (char *)"--table-seed", seed_arg, (char *)"--alloc-skew", skew_arg, NULL};
+        char *args[] = {(char *)"qfs",
+                        (char *)"replay",
+                        (char *)path,
+                        (char *)"--child-report",
+                        (char *)"--table-seed",
+                        seed_arg,
+                        (char *)"--alloc-skew",
+                        skew_arg,
+                        NULL};
         if (self)
             execv(self, args);
         /* No fresh image to be had (no /proc, or an emulator without
@@ -319,7 +325,8 @@ static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, 
     while (done < runs) {
         while (started < runs && started - done < 2) {
             if (spawn(&kids[started], self, path, started) != 0) {
-                cli_error("replay", "cannot start run %llu: %s", (unsigned long long)started + 1, strerror(errno));
+                cli_error("replay", "cannot start run %llu: %s", (unsigned long long)started + 1,
+                          strerror(errno));
                 return CLI_EXIT_IO;
             }
             started++;

@@ -12,26 +12,25 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char HELP[] =
-    "usage: qfs simulate --seed S --events N -o LOG [options]\n"
-    "\n"
-    "Generates a deterministic simulated economy of N events (the first is\n"
-    "genesis) and writes it to LOG: the same arguments give a byte-identical log.\n"
-    "Every event kind occurs; most events are valid, a small seeded share is\n"
-    "invalid on purpose so that rejections are exercised.\n"
-    "\n"
-    "options:\n"
-    "  --seed S           generator seed (required)\n"
-    "  --events N         number of events, at least 1 (required)\n"
-    "  -o, --output LOG   the log to write (required; must not exist unless --force)\n"
-    "  --validators V     validators at genesis (default 16, 1-10000)\n"
-    "  --nodes K          infrastructure nodes at genesis (default 5, 0-10000)\n"
-    "  --users U          users at genesis (default 64, 0-50000)\n"
-    "  --epoch-events E   an epoch closes every E events (default 1000)\n"
-    "  --batch B          events per log record (default 4096, 1-65536)\n"
-    "  --force            replace LOG if it exists\n"
-    "\n"
-    "exit codes: 0 ok, 2 usage, 74 I/O error\n";
+static const char HELP[] = "usage: qfs simulate --seed S --events N -o LOG [options]\n"
+                           "\n"
+                           "Generates a deterministic simulated economy of N events (the first is\n"
+                           "genesis) and writes it to LOG: the same arguments give a byte-identical log.\n"
+                           "Every event kind occurs; most events are valid, a small seeded share is\n"
+                           "invalid on purpose so that rejections are exercised.\n"
+                           "\n"
+                           "options:\n"
+                           "  --seed S           generator seed (required)\n"
+                           "  --events N         number of events, at least 1 (required)\n"
+                           "  -o, --output LOG   the log to write (required; must not exist unless --force)\n"
+                           "  --validators V     validators at genesis (default 16, 1-10000)\n"
+                           "  --nodes K          infrastructure nodes at genesis (default 5, 0-10000)\n"
+                           "  --users U          users at genesis (default 64, 0-50000)\n"
+                           "  --epoch-events E   an epoch closes every E events (default 1000)\n"
+                           "  --batch B          events per log record (default 4096, 1-65536)\n"
+                           "  --force            replace LOG if it exists\n"
+                           "\n"
+                           "exit codes: 0 ok, 2 usage, 74 I/O error\n";
 
 /* splitmix64: tiny, fast, and fully specified, so a second implementation
  * can reproduce a simulated log. */
@@ -73,8 +72,8 @@ typedef struct sim_account {
     qfs_account_kind kind;
     uint64_t balance[QFS_ASSET_COUNT]; /* shadow: what the generator believes */
     uint64_t staked;
-    int voted;              /* has cast a social ballot */
-    uint64_t lock_through;  /* its ballots hold its T3 and stake through this epoch */
+    int voted;             /* has cast a social ballot */
+    uint64_t lock_through; /* its ballots hold its T3 and stake through this epoch */
 } sim_account;
 
 /* A recent proposal: votes go to proposals still open, each voter once. */
@@ -275,7 +274,7 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
     uint64_t roll = rng_below(&s->r, 1000);
     if (roll < 250) {
         static const qfs_asset assets[] = {QFS_ASSET_ATR, QFS_ASSET_ATR, QFS_ASSET_T2, QFS_ASSET_T3,
-                                           QFS_ASSET_T5, QFS_ASSET_T1, QFS_ASSET_T4};
+                                           QFS_ASSET_T5,  QFS_ASSET_T1,  QFS_ASSET_T4};
         sim_account *from = pick_any(s);
         sim_account *to = pick_any(s);
         while (to == from && s->count > 1)
@@ -482,7 +481,8 @@ static int batch_add(batch_buf *b, const qfs_event *ev)
     return 0;
 }
 
-static int build_genesis(sim *s, uint64_t seed, uint64_t events, qfs_event *ev, qfs_genesis_account **accounts_out)
+static int build_genesis(sim *s, uint64_t seed, uint64_t events, qfs_event *ev,
+                         qfs_genesis_account **accounts_out)
 {
     memset(ev, 0, sizeof *ev);
     ev->kind = QFS_EVENT_GENESIS;
@@ -506,9 +506,7 @@ static int build_genesis(sim *s, uint64_t seed, uint64_t events, qfs_event *ev, 
             a->balance[QFS_ASSET_T4] = 100000;
             a->balance[QFS_ASSET_ATR] = 1000000 + atr_extra;
             break;
-        case QFS_ACCOUNT_INFRA_NODE:
-            a->balance[QFS_ASSET_ATR] = 1000000 + atr_extra;
-            break;
+        case QFS_ACCOUNT_INFRA_NODE: a->balance[QFS_ASSET_ATR] = 1000000 + atr_extra; break;
         default:
             a->balance[QFS_ASSET_T2] = 1000;
             a->balance[QFS_ASSET_T3] = 1000;
@@ -538,10 +536,10 @@ int cmd_simulate(int argc, char **argv)
             return cli_finish_stdout("simulate");
         }
 #define U64_OPT(flag, var)                                                                                   \
-    if ((m = cli_opt_value("simulate", argc, argv, &i, flag, &v)) != 0) {                                 \
-        if (m < 0 || cli_parse_u64("simulate", flag, v, &var) != 0)                                         \
-            return CLI_EXIT_USAGE;                                                                          \
-        continue;                                                                                           \
+    if ((m = cli_opt_value("simulate", argc, argv, &i, flag, &v)) != 0) {                                    \
+        if (m < 0 || cli_parse_u64("simulate", flag, v, &var) != 0)                                          \
+            return CLI_EXIT_USAGE;                                                                           \
+        continue;                                                                                            \
     }
         if ((m = cli_opt_value("simulate", argc, argv, &i, "--seed", &v)) != 0) {
             if (m < 0 || cli_parse_u64("simulate", "--seed", v, &seed) != 0)
@@ -617,7 +615,8 @@ int cmd_simulate(int argc, char **argv)
     b.events = malloc(sizeof *b.events * (size_t)batch);
     qfs_event ev;
     qfs_genesis_account *genesis_accounts = NULL;
-    if (oom || !b.events || build_genesis(&s, seed, events, &ev, &genesis_accounts) != 0 || batch_add(&b, &ev) != 0) {
+    if (oom || !b.events || build_genesis(&s, seed, events, &ev, &genesis_accounts) != 0 ||
+        batch_add(&b, &ev) != 0) {
         free(genesis_accounts);
         free(b.events);
         free(s.accounts);
@@ -666,7 +665,7 @@ int cmd_simulate(int argc, char **argv)
     free(s.accounts);
     if (rc != 0)
         return rc;
-    printf("simulated %llu events (seed %llu) into %s\n", (unsigned long long)events, (unsigned long long)seed,
-           out_path);
+    printf("simulated %llu events (seed %llu) into %s\n", (unsigned long long)events,
+           (unsigned long long)seed, out_path);
     return cli_finish_stdout("simulate");
 }

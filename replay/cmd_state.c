@@ -4,20 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char HELP[] =
-    "usage: qfs state LOG [--at N] [--module M]\n"
-    "\n"
-    "Replays LOG up to and including event N (default: the whole log) and prints\n"
-    "the state as canonical JSON: sorted keys, amounts as integers, fixed-point\n"
-    "values as exact decimal strings, no floats.\n"
-    "\n"
-    "options:\n"
-    "  --at N       the state after event N (0-based index)\n"
-    "  --module M   only module M: ledger, staking, coherence, governance, memory,\n"
-    "               treasury, nod, infra_governance, receipts (docs/SPEC.md)\n"
-    "\n"
-    "exit codes: 0 ok, 2 usage, 65 corrupt, torn or invalid log or no event N,\n"
-    "            74 I/O error\n";
+static const char HELP[] = "usage: qfs state LOG [--at N] [--module M]\n"
+                           "\n"
+                           "Replays LOG up to and including event N (default: the whole log) and prints\n"
+                           "the state as canonical JSON: sorted keys, amounts as integers, fixed-point\n"
+                           "values as exact decimal strings, no floats.\n"
+                           "\n"
+                           "options:\n"
+                           "  --at N       the state after event N (0-based index)\n"
+                           "  --module M   only module M: ledger, staking, coherence, governance, memory,\n"
+                           "               treasury, nod, infra_governance, receipts (docs/SPEC.md)\n"
+                           "\n"
+                           "exit codes: 0 ok, 2 usage, 65 corrupt, torn or invalid log or no event N,\n"
+                           "            74 I/O error\n";
 
 int cmd_state(int argc, char **argv)
 {

@@ -10,7 +10,8 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace, fold_result *out)
+int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace,
+             fold_result *out)
 {
     qfs_log_reader *r = NULL;
     qfs_arena *arena = NULL;
@@ -57,9 +58,11 @@ int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last,
             rc = cli_fail(cmd, path, err, &diag);
             break;
         }
-        if (trace && fprintf(trace, "{\"code\":%u,\"event\":%llu,\"kind\":\"%s\",\"receipt\":\"%s\",\"timestamp_ms\":%llu}\n",
-                             receipt.code, (unsigned long long)index, qfs_event_kind_name(ev.kind),
-                             qfs_reject_str(receipt.code), (unsigned long long)ev.timestamp_ms) < 0) {
+        if (trace &&
+            fprintf(trace,
+                    "{\"code\":%u,\"event\":%llu,\"kind\":\"%s\",\"receipt\":\"%s\",\"timestamp_ms\":%llu}\n",
+                    receipt.code, (unsigned long long)index, qfs_event_kind_name(ev.kind),
+                    qfs_reject_str(receipt.code), (unsigned long long)ev.timestamp_ms) < 0) {
             cli_error(cmd, "writing the trace failed");
             rc = CLI_EXIT_IO;
             break;
@@ -79,8 +82,8 @@ int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last,
     qfs_arena_free(arena);
     qfs_log_reader_free(r);
     if (rc == 0 && last != UINT64_MAX && events <= last) {
-        cli_error(cmd, "%s: the log has %llu events; there is no event %llu", path, (unsigned long long)events,
-                  (unsigned long long)last);
+        cli_error(cmd, "%s: the log has %llu events; there is no event %llu", path,
+                  (unsigned long long)events, (unsigned long long)last);
         rc = CLI_EXIT_DATA;
     }
     return rc;

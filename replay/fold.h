@@ -9,7 +9,7 @@ typedef struct fold_result {
     uint64_t events;   /* events applied */
     uint64_t rejected; /* of which rejected by the rules */
     qfs_hash128 chain_head;
-    uint64_t elapsed_ns; /* wall time of the loop, for --stats only */
+    uint64_t elapsed_ns;                       /* wall time of the loop, for --stats only */
     uint64_t by_code[QFS_REJECT_CODE_MAX + 1]; /* receipts per code; [0] = accepted */
 } fold_result;
 
@@ -18,6 +18,7 @@ typedef struct fold_result {
  * to it: {"code":C,"event":I,"kind":K,"receipt":R,"timestamp_ms":T}.
  * Returns 0 or an exit code after reporting on stderr. When `last` is past
  * the end of the log, reports it and returns CLI_EXIT_DATA. */
-int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace, fold_result *out);
+int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace,
+             fold_result *out);
 
 #endif

@@ -76,7 +76,8 @@ static inline uint32_t apply(qfs_state *s, qfs_event ev)
 }
 
 /* A state after an accepted genesis at time 0. */
-static inline qfs_state *mk_state_seeded(const acc_spec *a, size_t n, const param_spec *p, size_t np, uint64_t seed)
+static inline qfs_state *mk_state_seeded(const acc_spec *a, size_t n, const param_spec *p, size_t np,
+                                         uint64_t seed)
 {
     qfs_state *s = NULL;
     qfs_state_options opt = {seed};
@@ -117,8 +118,8 @@ static inline qfs_event ev_register(uint64_t ts, const char *id, qfs_account_kin
     return ev;
 }
 
-static inline qfs_event ev_transfer(uint64_t ts, const char *from, const char *to, qfs_asset a, uint64_t amount,
-                                    uint64_t fee)
+static inline qfs_event ev_transfer(uint64_t ts, const char *from, const char *to, qfs_asset a,
+                                    uint64_t amount, uint64_t fee)
 {
     qfs_event ev = ev0(ts, QFS_EVENT_TRANSFER);
     ev.u.transfer.from = ID(from);
@@ -161,7 +162,8 @@ static inline qfs_event ev_boost(uint64_t ts, const char *v, uint64_t amount)
     return ev;
 }
 
-static inline qfs_event ev_memory(uint64_t ts, const char *who, const char *node, uint64_t rphiv, uint64_t lambda)
+static inline qfs_event ev_memory(uint64_t ts, const char *who, const char *node, uint64_t rphiv,
+                                  uint64_t lambda)
 {
     qfs_event ev = ev0(ts, QFS_EVENT_MEMORY_CONTRIBUTION);
     ev.u.memory_contribution.contributor = ID(who);

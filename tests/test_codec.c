@@ -326,7 +326,8 @@ START_TEST(test_codec_decode__bad_values)
     pv.name = "no_such_param";
     sp.change = &pv;
     n = pack(&e.base, buf, sizeof buf);
-    expect_decode_error(buf, n, QFS_E_DECODE, "social_proposal.change.name: unknown parameter \"no_such_param\"");
+    expect_decode_error(buf, n, QFS_E_DECODE,
+                        "social_proposal.change.name: unknown parameter \"no_such_param\"");
     pv.name = "slash_psi_threshold";
     pv.value = 2000000000000000000ULL;
     n = pack(&e.base, buf, sizeof buf);
@@ -368,7 +369,8 @@ START_TEST(test_codec_decode__bad_genesis)
     a2.n_balances = 2;
     a2.balances = balances;
     n = pack(&e.base, buf, sizeof buf);
-    expect_decode_error(buf, n, QFS_E_DECODE, "genesis.accounts[1].balances: asset T1 appears more than once");
+    expect_decode_error(buf, n, QFS_E_DECODE,
+                        "genesis.accounts[1].balances: asset T1 appears more than once");
 
     a2.n_balances = 1;
     b1.asset = QFS__V1__ASSET__ASSET_UNSPECIFIED;
@@ -462,10 +464,12 @@ START_TEST(test_codec_decode__malformed_wire)
     expect_decode_error(zero_field, sizeof zero_field, QFS_E_DECODE, "invalid field number 0");
     static const uint8_t group[] = {0x0b}; /* field 1, wire type 3 */
     expect_decode_error(group, sizeof group, QFS_E_DECODE, "wrong wire type 3");
-    static const uint8_t long_varint[] = {0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
+    static const uint8_t long_varint[] = {0x08, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                          0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
     expect_decode_error(long_varint, sizeof long_varint, QFS_E_DECODE, "overlong varint");
     static const uint8_t string_as_varint[] = {0x62, 0x02, 0x08, 0x01}; /* transfer.from as varint */
-    expect_decode_error(string_as_varint, sizeof string_as_varint, QFS_E_DECODE, "transfer.from: wrong wire type 0");
+    expect_decode_error(string_as_varint, sizeof string_as_varint, QFS_E_DECODE,
+                        "transfer.from: wrong wire type 0");
     static const uint8_t too_long[] = {0x62, 0x7f, 0x0a};
     expect_decode_error(too_long, sizeof too_long, QFS_E_DECODE, "truncated");
 }
@@ -552,7 +556,8 @@ START_TEST(test_codec_decode__arena_only)
         ck_assert_int_eq(qfs_codec_decode(&ev, TRANSFER_BYTES, sizeof TRANSFER_BYTES, arena, NULL), QFS_OK);
         ck_assert_uint_eq(qfs_arena_used_bytes(arena), used);
     }
-    ck_assert_int_eq(qfs_codec_decode(&ev, TRANSFER_BYTES, sizeof TRANSFER_BYTES, NULL, NULL), QFS_E_INVALID_ARG);
+    ck_assert_int_eq(qfs_codec_decode(&ev, TRANSFER_BYTES, sizeof TRANSFER_BYTES, NULL, NULL),
+                     QFS_E_INVALID_ARG);
     qfs_arena_free(arena);
 }
 END_TEST

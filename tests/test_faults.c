@@ -33,11 +33,11 @@ static uint64_t rng_below(rng *r, uint64_t n)
 
 typedef enum fault_kind {
     FAULT_NONE,
-    FAULT_TORN_WRITE,     /* a write persists only a prefix, then fails */
-    FAULT_DROPPED_WRITE,  /* a write reports success but persists nothing */
-    FAULT_MISDIRECTED,    /* a write lands at another offset */
-    FAULT_BIT_FLIP_REST,  /* a bit flips in the file after writing */
-    FAULT_BIT_FLIP_READ,  /* a read returns one flipped bit */
+    FAULT_TORN_WRITE,    /* a write persists only a prefix, then fails */
+    FAULT_DROPPED_WRITE, /* a write reports success but persists nothing */
+    FAULT_MISDIRECTED,   /* a write lands at another offset */
+    FAULT_BIT_FLIP_REST, /* a bit flips in the file after writing */
+    FAULT_BIT_FLIP_READ, /* a read returns one flipped bit */
     FAULT_KIND_COUNT
 } fault_kind;
 
@@ -83,8 +83,8 @@ static void put(memstore *m, uint64_t off, const void *buf, size_t len)
         m->len = (size_t)off + len;
 }
 
-static qfs_err ms_open(void *ctx, const char *path, int writable, int create, int *created, qfs_storage_file **out,
-                       qfs_diag *diag)
+static qfs_err ms_open(void *ctx, const char *path, int writable, int create, int *created,
+                       qfs_storage_file **out, qfs_diag *diag)
 {
     (void)path;
     (void)writable;
@@ -135,9 +135,7 @@ static qfs_err ms_write_at(void *ctx, qfs_storage_file *f, uint64_t off, const v
             put(m, off, buf, (size_t)rng_below(&m->r, len));
             qfs_diag_set(diag, "injected torn write");
             return QFS_E_IO;
-        case FAULT_DROPPED_WRITE:
-            m->fault_fired = 1;
-            return QFS_OK;
+        case FAULT_DROPPED_WRITE: m->fault_fired = 1; return QFS_OK;
         case FAULT_MISDIRECTED: {
             m->fault_fired = 1;
             uint64_t shift = 1 + rng_below(&m->r, 200);
@@ -145,8 +143,7 @@ static qfs_err ms_write_at(void *ctx, qfs_storage_file *f, uint64_t off, const v
             put(m, target, buf, len);
             return QFS_OK;
         }
-        default:
-            break;
+        default: break;
         }
     }
     put(m, off, buf, len);
@@ -198,7 +195,8 @@ static void ms_close(void *ctx, qfs_storage_file *f)
 
 static qfs_storage storage_for(memstore *m)
 {
-    qfs_storage st = {m, ms_open, ms_read_at, ms_write_at, ms_size, ms_truncate, ms_sync, ms_sync_dir, ms_close};
+    qfs_storage st = {m,           ms_open, ms_read_at,  ms_write_at, ms_size,
+                      ms_truncate, ms_sync, ms_sync_dir, ms_close};
     return st;
 }
 
@@ -325,8 +323,8 @@ START_TEST(test_faults_reader__exact_or_refused_over_seeds)
         }
         free(m.data);
     }
-    static const char *names[] = {"none", "torn write", "dropped write", "misdirected write", "bit flip at rest",
-                                  "bit flip on read"};
+    static const char *names[] = {
+        "none", "torn write", "dropped write", "misdirected write", "bit flip at rest", "bit flip on read"};
     for (int k = 0; k < FAULT_KIND_COUNT; k++)
         printf("faults: %-18s exact %4llu, detected prefix %4llu, refused %4llu\n", names[k],
                (unsigned long long)counts[k][OUT_EXACT], (unsigned long long)counts[k][OUT_PREFIX_DETECTED],

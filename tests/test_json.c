@@ -16,7 +16,8 @@ typedef struct round_trip_case {
 static const round_trip_case ROUND_TRIPS[] = {
     {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"harmonic-test\","
      "\"params\":{\"t2_pool\":\"20000\",\"slash_psi_threshold\":\"0.70\",\"unbonding_epochs\":3},"
-     "\"accounts\":[{\"id\":\"v1\",\"kind\":\"validator\",\"balances\":{\"T1\":\"1000\",\"ATR\":50,\"T2\":0}},"
+     "\"accounts\":[{\"id\":\"v1\",\"kind\":\"validator\",\"balances\":{\"T1\":\"1000\",\"ATR\":50,\"T2\":0}}"
+     ","
      "{\"id\":\"n1\",\"kind\":\"infra_node\"}]}",
      "{\"accounts\":[{\"balances\":{\"ATR\":\"50\",\"T1\":\"1000\"},\"id\":\"v1\",\"kind\":\"validator\"},"
      "{\"balances\":{},\"id\":\"n1\",\"kind\":\"infra_node\"}],\"chain_id\":\"harmonic-test\","
@@ -42,16 +43,19 @@ static const round_trip_case ROUND_TRIPS[] = {
      "{\"amount\":\"0\",\"kind\":\"unstake\",\"timestamp_ms\":\"9223372036854775808\",\"validator\":\"v1\"}"},
     {"{\"kind\":\"coherence_report\",\"timestamp_ms\":3,\"validator\":\"v1\",\"psi\":\"0.70\"}",
      "{\"kind\":\"coherence_report\",\"psi\":\"0.7\",\"timestamp_ms\":3,\"validator\":\"v1\"}"},
-    {"{\"kind\":\"coherence_report\",\"timestamp_ms\":3,\"validator\":\"v1\",\"psi\":\"1.000000000000000000\"}",
+    {"{\"kind\":\"coherence_report\",\"timestamp_ms\":3,\"validator\":\"v1\",\"psi\":\"1."
+     "000000000000000000\"}",
      "{\"kind\":\"coherence_report\",\"psi\":\"1\",\"timestamp_ms\":3,\"validator\":\"v1\"}"},
     {"{\"kind\":\"boost\",\"timestamp_ms\":4,\"validator\":\"v1\",\"amount\":\"20\"}",
      "{\"amount\":\"20\",\"kind\":\"boost\",\"timestamp_ms\":4,\"validator\":\"v1\"}"},
-    {"{\"kind\":\"memory_contribution\",\"timestamp_ms\":5,\"contributor\":\"alice\",\"memory_node_id\":\"mem-1\","
+    {"{\"kind\":\"memory_contribution\",\"timestamp_ms\":5,\"contributor\":\"alice\",\"memory_node_id\":"
+     "\"mem-1\","
      "\"rphiv\":\"18.446744073709551615\",\"lambda_node\":\"0.000000000000000001\"}",
      "{\"contributor\":\"alice\",\"kind\":\"memory_contribution\",\"lambda_node\":\"0.000000000000000001\","
      "\"memory_node_id\":\"mem-1\",\"rphiv\":\"18.446744073709551615\",\"timestamp_ms\":5}"},
     {"{\"kind\":\"user_action\",\"timestamp_ms\":6,\"account\":\"alice\",\"action\":\"post\"}",
-     "{\"account\":\"alice\",\"action\":\"post\",\"fee_atr\":\"0\",\"kind\":\"user_action\",\"timestamp_ms\":6}"},
+     "{\"account\":\"alice\",\"action\":\"post\",\"fee_atr\":\"0\",\"kind\":\"user_action\",\"timestamp_ms\":"
+     "6}"},
     {"{\"kind\":\"node_telemetry\",\"timestamp_ms\":7,\"node\":\"n1\",\"uptime\":\"0.999\","
      "\"replication\":\"1\",\"correctness\":\"0\"}",
      "{\"correctness\":\"0\",\"kind\":\"node_telemetry\",\"node\":\"n1\",\"replication\":\"1\","
@@ -76,7 +80,8 @@ static const round_trip_case ROUND_TRIPS[] = {
      "{\"kind\":\"infra_proposal\",\"param\":\"network_max_peers\",\"proposal_id\":3,\"proposer\":\"n1\","
      "\"timestamp_ms\":10,\"value\":128}"},
     {"{\"kind\":\"infra_vote\",\"timestamp_ms\":11,\"node\":\"n1\",\"proposal_id\":2,\"choice\":\"abstain\"}",
-     "{\"choice\":\"abstain\",\"kind\":\"infra_vote\",\"node\":\"n1\",\"proposal_id\":2,\"timestamp_ms\":11}"},
+     "{\"choice\":\"abstain\",\"kind\":\"infra_vote\",\"node\":\"n1\",\"proposal_id\":2,\"timestamp_ms\":"
+     "11}"},
     {"{\"kind\":\"infra_vote\",\"timestamp_ms\":11,\"node\":\"n1\",\"proposal_id\":2,\"choice\":\"no\"}",
      "{\"choice\":\"no\",\"kind\":\"infra_vote\",\"node\":\"n1\",\"proposal_id\":2,\"timestamp_ms\":11}"},
     {"{\"kind\":\"epoch_close\",\"timestamp_ms\":12,\"epoch\":0}",
@@ -146,9 +151,10 @@ START_TEST(test_json_parse_event__genesis_params_sorted_and_balances_kept)
     ck_assert_int_eq(qfs_arena_create(&arena, 4096), QFS_OK);
     qfs_event ev;
     qfs_diag diag;
-    const char *text = "{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"params\":"
-                       "{\"vote_eligibility_window\":10,\"ai_model_version\":\"2\"},"
-                       "\"accounts\":[{\"id\":\"u\",\"kind\":\"user\",\"balances\":{\"T5\":\"7\",\"NOD\":1}}]}";
+    const char *text =
+        "{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"params\":"
+        "{\"vote_eligibility_window\":10,\"ai_model_version\":\"2\"},"
+        "\"accounts\":[{\"id\":\"u\",\"kind\":\"user\",\"balances\":{\"T5\":\"7\",\"NOD\":1}}]}";
     ck_assert_int_eq(parse(&ev, text, arena, &diag), QFS_OK);
     ck_assert_uint_eq(ev.u.genesis.param_count, 2);
     ck_assert_int_eq(memcmp(ev.u.genesis.params[0].name.bytes, "ai_model_version", 16), 0);
@@ -167,7 +173,8 @@ typedef struct bad_case {
     const char *message; /* a substring the diagnostic must contain */
 } bad_case;
 
-#define TRANSFER_HEAD "{\"kind\":\"transfer\",\"timestamp_ms\":1,\"from\":\"alice\",\"to\":\"bob\",\"asset\":\"T2\""
+#define TRANSFER_HEAD                                                                                        \
+    "{\"kind\":\"transfer\",\"timestamp_ms\":1,\"from\":\"alice\",\"to\":\"bob\",\"asset\":\"T2\""
 #define PSI_HEAD "{\"kind\":\"coherence_report\",\"timestamp_ms\":1,\"validator\":\"v1\",\"psi\":"
 #define ID_65 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
@@ -198,7 +205,8 @@ static const bad_case BAD[] = {
     {TRANSFER_HEAD ",\"amount\":1,\"fee_atr\":null}", "transfer.fee_atr: expected an integer"},
     {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"accounts\":{}}",
      "genesis.accounts: expected an array"},
-    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"params\":[]}", "genesis.params: expected an object"},
+    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"params\":[]}",
+     "genesis.params: expected an object"},
     /* amounts */
     {TRANSFER_HEAD ",\"amount\":-1}", "transfer.amount: must not be negative"},
     {TRANSFER_HEAD ",\"amount\":\"-1\"}", "transfer.amount: must not be negative"},
@@ -209,7 +217,8 @@ static const bad_case BAD[] = {
     {TRANSFER_HEAD ",\"amount\":18446744073709551616}", "as a string of digits"},
     {TRANSFER_HEAD ",\"amount\":9223372036854775808}", "as a string of digits"},
     {TRANSFER_HEAD ",\"amount\":\"18446744073709551616\"}", "above the largest value 18446744073709551615"},
-    {"{\"kind\":\"epoch_close\",\"timestamp_ms\":-5,\"epoch\":0}", "epoch_close.timestamp_ms: must not be negative"},
+    {"{\"kind\":\"epoch_close\",\"timestamp_ms\":-5,\"epoch\":0}",
+     "epoch_close.timestamp_ms: must not be negative"},
     /* fixed point */
     {PSI_HEAD "0.7}", "coherence_report.psi: fixed-point values must be decimal strings like \"0.7\""},
     {PSI_HEAD "1}", "fixed-point values must be decimal strings"},
@@ -234,7 +243,8 @@ static const bad_case BAD[] = {
      "stake.validator: id has a byte outside [A-Za-z0-9._:-]"},
     {"{\"kind\":\"stake\",\"timestamp_ms\":1,\"validator\":\"caf\\u00e9\",\"amount\":1}",
      "stake.validator: id has a byte outside"},
-    {"{\"kind\":\"stake\",\"timestamp_ms\":1,\"validator\":\"\",\"amount\":1}", "stake.validator: id is empty"},
+    {"{\"kind\":\"stake\",\"timestamp_ms\":1,\"validator\":\"\",\"amount\":1}",
+     "stake.validator: id is empty"},
     /* enums */
     {"{\"kind\":\"transfer\",\"timestamp_ms\":1,\"from\":\"a\",\"to\":\"b\",\"asset\":\"T9\",\"amount\":1}",
      "transfer.asset: unknown asset \"T9\""},
@@ -259,26 +269,32 @@ static const bad_case BAD[] = {
      "social_proposal.value: \"0.5\" is not a whole number"},
     {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"params\":{\"t2_pol\":\"1\"}}",
      "genesis.params: unknown parameter \"t2_pol\""},
-    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"params\":{\"t2_pool\":\"1000000000001\"}}",
+    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"params\":{\"t2_pool\":\"1000000000001\"}"
+     "}",
      "genesis.params.t2_pool: 1000000000001 is outside the range of t2_pool [0, 1000000000000]"},
     {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"params\":{\"t2_pool\":1,\"t2_pool\":2}}",
      "duplicate key"},
     /* genesis accounts */
     {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"accounts\":["
-     "{\"id\":\"v1\",\"kind\":\"validator\"},{\"id\":\"u\",\"kind\":\"user\"},{\"id\":\"v1\",\"kind\":\"user\"}]}",
+     "{\"id\":\"v1\",\"kind\":\"validator\"},{\"id\":\"u\",\"kind\":\"user\"},{\"id\":\"v1\",\"kind\":"
+     "\"user\"}]}",
      "genesis.accounts[2].id: duplicate account id \"v1\""},
     {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"accounts\":[{\"id\":\"v1\"}]}",
      "genesis.accounts[0]: missing field \"kind\""},
-    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"accounts\":[{\"id\":\"v1\",\"kind\":\"user\","
+    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"accounts\":[{\"id\":\"v1\",\"kind\":"
+     "\"user\","
      "\"stake\":1}]}",
      "genesis.accounts[0]: unknown field \"stake\""},
-    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"accounts\":[{\"id\":\"v1\",\"kind\":\"user\","
+    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"accounts\":[{\"id\":\"v1\",\"kind\":"
+     "\"user\","
      "\"balances\":{\"T7\":1}}]}",
      "genesis.accounts[0].balances: unknown asset \"T7\""},
-    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"accounts\":[{\"id\":\"v1\",\"kind\":\"user\","
+    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"accounts\":[{\"id\":\"v1\",\"kind\":"
+     "\"user\","
      "\"balances\":{\"T1\":-1}}]}",
      "genesis.accounts[0].balances.T1: must not be negative"},
-    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"accounts\":[{\"id\":\"v1\",\"kind\":\"user\","
+    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"accounts\":[{\"id\":\"v1\",\"kind\":"
+     "\"user\","
      "\"balances\":{\"T1\":1,\"T1\":2}}]}",
      "duplicate key"},
     {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"accounts\":[7]}",

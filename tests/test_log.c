@@ -534,8 +534,8 @@ START_TEST(test_log_reader_next__every_bit_flip_is_detected)
             qfs_err err = read_all(path, MIXED, &count, &d);
             ck_assert_uint_eq(count, damage_events_before(k));
             if (bad[at] != 0) {
-                ck_assert_msg(err == QFS_E_CORRUPT, "flip at %llu bit %d gave %s",
-                              (unsigned long long)at, bit, qfs_err_str(err));
+                ck_assert_msg(err == QFS_E_CORRUPT, "flip at %llu bit %d gave %s", (unsigned long long)at,
+                              bit, qfs_err_str(err));
                 ck_assert(d.has_byte_offset && d.byte_offset == offs[k]);
                 ck_assert(d.has_event_index && d.event_index == damage_events_before(k));
                 /* The writer only walks headers and the last body, so it
@@ -780,14 +780,13 @@ START_TEST(test_log_reader_open__rejects_bad_file_headers)
         int reseal;
         qfs_err want;
     } cases[] = {
-        {0, 0x50, 0, QFS_E_FORMAT},  /* magic: "PQFSLOG\n" */
-        {7, '\r', 0, QFS_E_FORMAT},  /* text-mode line ending */
-        {8, 2, 1, QFS_E_VERSION},    /* version 2 */
-        {8, 2, 0, QFS_E_VERSION},    /* version is read before the checksum */
-        {20, 0x55, 0, QFS_E_CORRUPT},
-        {12, 65, 1, QFS_E_CORRUPT},  /* header size */
-        {40, 1, 1, QFS_E_CORRUPT},   /* reserved */
-        {60, 0x55, 0, QFS_E_CORRUPT} /* the checksum itself */
+        {0, 0x50, 0, QFS_E_FORMAT},                               /* magic: "PQFSLOG\n" */
+        {7, '\r', 0, QFS_E_FORMAT},                               /* text-mode line ending */
+        {8, 2, 1, QFS_E_VERSION},                                 /* version 2 */
+        {8, 2, 0, QFS_E_VERSION},                                 /* version is read before the checksum */
+        {20, 0x55, 0, QFS_E_CORRUPT}, {12, 65, 1, QFS_E_CORRUPT}, /* header size */
+        {40, 1, 1, QFS_E_CORRUPT},                                /* reserved */
+        {60, 0x55, 0, QFS_E_CORRUPT}                              /* the checksum itself */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         memcpy(bad, file, len);
@@ -886,8 +885,8 @@ static qfs_err f_open(void *ctx, const char *path, int writable, int create, int
     (void)ctx;
     return posix()->open(NULL, path, writable, create, created, out, diag);
 }
-static qfs_err f_read(void *ctx, qfs_storage_file *f, uint64_t offset, void *buf, size_t len,
-                      size_t *got, qfs_diag *diag)
+static qfs_err f_read(void *ctx, qfs_storage_file *f, uint64_t offset, void *buf, size_t len, size_t *got,
+                      qfs_diag *diag)
 {
     (void)ctx;
     return posix()->read_at(NULL, f, offset, buf, len, got, diag);

@@ -18,7 +18,9 @@ START_TEST(test_state_apply__genesis_valid)
      * ATR 100 + 10 = 110, T1 500, T4 20. */
     ck_assert_uint_eq(bal(s, "alice", QFS_ASSET_T3), 1000);
     ck_assert_uint_eq(bal(s, "node-1", QFS_ASSET_NOD), 50);
-    ck_assert(json_has(s, "ledger", "\"issued\":{\"ATR\":110,\"NOD\":50,\"T1\":500,\"T2\":0,\"T3\":1000,\"T4\":20,\"T5\":0}"));
+    ck_assert(
+        json_has(s, "ledger",
+                 "\"issued\":{\"ATR\":110,\"NOD\":50,\"T1\":500,\"T2\":0,\"T3\":1000,\"T4\":20,\"T5\":0}"));
     ck_assert(json_has(s, "ledger", "\"genesis\":true"));
     ck_assert_uint_eq(qfs_state_epoch(s), 0);
     ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_T2_POOL), 10000);
@@ -63,7 +65,8 @@ START_TEST(test_state_apply__genesis_invalid_kind_named_before_nod_holder)
      * invalid_event (27), whatever the accounts' order. */
     qfs_state *s = NULL;
     ck_assert_int_eq(qfs_state_create(&s, NULL), QFS_OK);
-    acc_spec bad[] = {{"u", QFS_ACCOUNT_USER, 0, 0, 0, 0, 0, 1, 0}, {"v", QFS_ACCOUNT_NONE, 0, 0, 0, 0, 0, 0, 0}};
+    acc_spec bad[] = {{"u", QFS_ACCOUNT_USER, 0, 0, 0, 0, 0, 1, 0},
+                      {"v", QFS_ACCOUNT_NONE, 0, 0, 0, 0, 0, 0, 0}};
     qfs_genesis_account acc[2];
     qfs_param_value par[1];
     ck_assert_uint_eq(apply(s, ev_genesis(0, bad, 2, NULL, 0, acc, par)), QFS_REJECT_INVALID_EVENT);
@@ -108,18 +111,25 @@ END_TEST
 START_TEST(test_state_apply__transfer_invalid)
 {
     qfs_state *s = mk_state_np(BASIC);
-    ck_assert_uint_eq(apply(s, ev_transfer(1, "alice", "bob", QFS_ASSET_T3, 1001, 1)), QFS_REJECT_INSUFFICIENT_BALANCE);
+    ck_assert_uint_eq(apply(s, ev_transfer(1, "alice", "bob", QFS_ASSET_T3, 1001, 1)),
+                      QFS_REJECT_INSUFFICIENT_BALANCE);
     /* 100 ATR cannot pay 96 + a fee of 5. */
-    ck_assert_uint_eq(apply(s, ev_transfer(1, "alice", "bob", QFS_ASSET_ATR, 96, 5)), QFS_REJECT_INSUFFICIENT_BALANCE);
+    ck_assert_uint_eq(apply(s, ev_transfer(1, "alice", "bob", QFS_ASSET_ATR, 96, 5)),
+                      QFS_REJECT_INSUFFICIENT_BALANCE);
     /* bob has no ATR for the fee. */
-    ck_assert_uint_eq(apply(s, ev_transfer(1, "bob", "alice", QFS_ASSET_T3, 1, 1)), QFS_REJECT_INSUFFICIENT_BALANCE);
-    ck_assert_uint_eq(apply(s, ev_transfer(1, "node-1", "bob", QFS_ASSET_NOD, 1, 1)), QFS_REJECT_NOD_NOT_TRANSFERABLE);
-    ck_assert_uint_eq(apply(s, ev_transfer(1, "alice", "zed", QFS_ASSET_T3, 1, 1)), QFS_REJECT_UNKNOWN_ACCOUNT);
-    ck_assert_uint_eq(apply(s, ev_transfer(1, "alice", "alice", QFS_ASSET_T3, 1, 1)), QFS_REJECT_SELF_TRANSFER);
+    ck_assert_uint_eq(apply(s, ev_transfer(1, "bob", "alice", QFS_ASSET_T3, 1, 1)),
+                      QFS_REJECT_INSUFFICIENT_BALANCE);
+    ck_assert_uint_eq(apply(s, ev_transfer(1, "node-1", "bob", QFS_ASSET_NOD, 1, 1)),
+                      QFS_REJECT_NOD_NOT_TRANSFERABLE);
+    ck_assert_uint_eq(apply(s, ev_transfer(1, "alice", "zed", QFS_ASSET_T3, 1, 1)),
+                      QFS_REJECT_UNKNOWN_ACCOUNT);
+    ck_assert_uint_eq(apply(s, ev_transfer(1, "alice", "alice", QFS_ASSET_T3, 1, 1)),
+                      QFS_REJECT_SELF_TRANSFER);
     ck_assert_uint_eq(apply(s, ev_transfer(1, "alice", "bob", QFS_ASSET_T3, 0, 1)), QFS_REJECT_ZERO_AMOUNT);
     /* fee_min_atr defaults to 1. */
     ck_assert_uint_eq(apply(s, ev_transfer(1, "alice", "bob", QFS_ASSET_T3, 1, 0)), QFS_REJECT_FEE_TOO_LOW);
-    ck_assert_uint_eq(apply(s, ev_transfer(1, "alice", "bob", QFS_ASSET_NONE, 1, 1)), QFS_REJECT_INVALID_EVENT);
+    ck_assert_uint_eq(apply(s, ev_transfer(1, "alice", "bob", QFS_ASSET_NONE, 1, 1)),
+                      QFS_REJECT_INVALID_EVENT);
     ck_assert_uint_eq(bal(s, "alice", QFS_ASSET_T3), 1000);
     ck_assert_uint_eq(bal(s, "alice", QFS_ASSET_ATR), 100);
     ck_assert_uint_eq(qfs_state_rejected_count(s), 9);

@@ -16,7 +16,8 @@ START_TEST(test_state_apply__stake_unstake_valid)
     ck_assert_uint_eq(apply(s, ev_stake(1, "val-1", 200)), 0);
     ck_assert_uint_eq(bal(s, "val-1", QFS_ASSET_T1), 300);
     ck_assert_uint_eq(apply(s, ev_unstake(1, "val-1", 50)), 0);
-    ck_assert(json_has(s, "staking", "\"unbonding\":[{\"amount\":50,\"release_epoch\":2,\"validator\":\"val-1\"}]"));
+    ck_assert(json_has(s, "staking",
+                       "\"unbonding\":[{\"amount\":50,\"release_epoch\":2,\"validator\":\"val-1\"}]"));
     ck_assert(json_has(s, "staking", "\"staked\":150,"));
     ck_assert_uint_eq(apply(s, ev_close(2, 0)), 0);
     ck_assert_uint_eq(apply(s, ev_close(3, 1)), 0);
@@ -66,16 +67,24 @@ START_TEST(test_state_apply__slash_below_threshold_and_boundary)
     /* val-a, Psi 0.6: shortfall 0.1. T1: min(0.10, 0.1 x 0.5 = 0.05) = 0.05
      * of 1000 = 50 -> 950 staked. T4: min(0.20, 0.1 x 0.3 = 0.03) = 0.03 of
      * 1000 = 30 -> 970. */
-    ck_assert(json_has(s, "staking", "{\"ballot_lock_through\":null,\"id\":\"val-a\",\"slashed_t1\":50,\"slashed_t4\":30,\"staked\":950,"));
+    ck_assert(json_has(s, "staking",
+                       "{\"ballot_lock_through\":null,\"id\":\"val-a\",\"slashed_t1\":50,\"slashed_t4\":30,"
+                       "\"staked\":950,"));
     ck_assert_uint_eq(bal(s, "val-a", QFS_ASSET_T4), 970);
     /* val-b, Psi exactly 0.7: not slashed. */
-    ck_assert(json_has(s, "staking", "{\"ballot_lock_through\":null,\"id\":\"val-b\",\"slashed_t1\":0,\"slashed_t4\":0,\"staked\":1000,"));
+    ck_assert(json_has(
+        s, "staking",
+        "{\"ballot_lock_through\":null,\"id\":\"val-b\",\"slashed_t1\":0,\"slashed_t4\":0,\"staked\":1000,"));
     /* val-c, Psi 0.3: shortfall 0.4. T1: min(0.10, 0.2) = 0.10 -> 100;
      * T4: min(0.20, 0.12) = 0.12 -> 120. */
-    ck_assert(json_has(s, "staking", "{\"ballot_lock_through\":null,\"id\":\"val-c\",\"slashed_t1\":100,\"slashed_t4\":120,\"staked\":900,"));
+    ck_assert(json_has(s, "staking",
+                       "{\"ballot_lock_through\":null,\"id\":\"val-c\",\"slashed_t1\":100,\"slashed_t4\":120,"
+                       "\"staked\":900,"));
     ck_assert_uint_eq(bal(s, "val-c", QFS_ASSET_T4), 880);
     /* Slashed amounts go to the treasury: T1 50 + 100, T4 30 + 120. */
-    ck_assert(json_has(s, "treasury", "\"balances\":{\"ATR\":0,\"NOD\":0,\"T1\":150,\"T2\":0,\"T3\":0,\"T4\":150,\"T5\":0}"));
+    ck_assert(
+        json_has(s, "treasury",
+                 "\"balances\":{\"ATR\":0,\"NOD\":0,\"T1\":150,\"T2\":0,\"T3\":0,\"T4\":150,\"T5\":0}"));
     qfs_state_free(s);
 }
 END_TEST
@@ -94,7 +103,8 @@ START_TEST(test_state_apply__boost_replaces_and_expires)
     ck_assert(json_has(s, "staking", "\"slashed_t1\":0,\"slashed_t4\":0,\"staked\":1000,"));
     /* Burn 1 more at t=3000: the boost becomes 1 (0.65), not 5 (0.85). */
     ck_assert_uint_eq(apply(s, ev_boost(3000, "val-a", 1)), 0);
-    ck_assert(json_has(s, "treasury", "\"burned\":{\"ATR\":0,\"NOD\":0,\"T1\":0,\"T2\":0,\"T3\":0,\"T4\":5,\"T5\":0}"));
+    ck_assert(json_has(s, "treasury",
+                       "\"burned\":{\"ATR\":0,\"NOD\":0,\"T1\":0,\"T2\":0,\"T3\":0,\"T4\":5,\"T5\":0}"));
     ck_assert_uint_eq(apply(s, ev_close(4000, 1)), 0);
     /* Psi_eff 0.65: shortfall 0.05; T1 0.025 x 1000 = 25 -> 975;
      * T4 0.015 x 95 = 1.425 -> floor 1 -> 94. */
@@ -197,16 +207,19 @@ START_TEST(test_state_apply__t5_reward_and_boundary)
     /* lambda exactly 0.9 earns nothing but is recorded. */
     ck_assert_uint_eq(apply(s, ev_memory(1, "alice", "mem-1", 2 * ONE, FP18(900000000000000000))), 0);
     ck_assert_uint_eq(bal(s, "alice", QFS_ASSET_T5), 190000);
-    ck_assert(json_has(s, "memory", "{\"contributions\":2,\"id\":\"mem-1\",\"last_lambda\":\"0.9\",\"rewarded\":1,"
-                                    "\"t5_total\":190000}"));
+    ck_assert(json_has(s, "memory",
+                       "{\"contributions\":2,\"id\":\"mem-1\",\"last_lambda\":\"0.9\",\"rewarded\":1,"
+                       "\"t5_total\":190000}"));
     ck_assert_uint_eq(apply(s, ev_memory(1, "alice", "mem-1", ONE, ONE + 1)), QFS_REJECT_RATIO_OUT_OF_RANGE);
     ck_assert_uint_eq(apply(s, ev_memory(1, "bob", "mem-1", ONE, ONE)), QFS_REJECT_UNKNOWN_ACCOUNT);
     /* C-hat at close: no stake, C_core 0; mean lambda (0.95 + 0.9) / 2 =
      * 0.925, x 0.2 = 0.185; impact 1 x 0.1. C-hat = 0.285. */
     ck_assert_uint_eq(apply(s, ev_close(2, 0)), 0);
-    ck_assert(json_has(s, "coherence", "\"c_core\":\"0\",\"c_hat\":\"0.285\",\"c_impact\":\"0.1\",\"c_lambda\":\"0.925\""));
+    ck_assert(json_has(s, "coherence",
+                       "\"c_core\":\"0\",\"c_hat\":\"0.285\",\"c_impact\":\"0.1\",\"c_lambda\":\"0.925\""));
     /* The epoch accumulators start over. */
-    ck_assert(json_has(s, "memory", "\"epoch_contributions\":0,\"epoch_lambda_sum\":\"0\",\"epoch_rewarded\":0,"));
+    ck_assert(
+        json_has(s, "memory", "\"epoch_contributions\":0,\"epoch_lambda_sum\":\"0\",\"epoch_rewarded\":0,"));
     qfs_state_free(s);
 }
 END_TEST

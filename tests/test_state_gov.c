@@ -36,7 +36,8 @@ START_TEST(test_state_apply__social_governance)
     ck_assert(json_has(s, "coherence", "\"psi_reports\":[\"0.9\",\"0.8\"],\"report_count\":3"));
 
     ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 7, "t2_pool", 20000)), 0);
-    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v2", 8, "slash_psi_threshold", FP18(600000000000000000))), 0);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v2", 8, "slash_psi_threshold", FP18(600000000000000000))),
+                      0);
     /* Invalid proposals. */
     ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v3", 10, "t2_pool", 1)), QFS_REJECT_NOT_ELIGIBLE);
     ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "u1", 10, "t2_pool", 1)), QFS_REJECT_NOT_VALIDATOR);
@@ -55,8 +56,10 @@ START_TEST(test_state_apply__social_governance)
     ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v2", 7, QFS_VOTE_NO)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v1", 8, QFS_VOTE_YES)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v2", 8, QFS_VOTE_YES)), 0);
-    ck_assert(json_has(s, "governance", "{\"choice\":\"yes\",\"quorum_weight\":100,\"voter\":\"v1\",\"weight\":160}"));
-    ck_assert(json_has(s, "governance", "{\"choice\":\"no\",\"quorum_weight\":900,\"voter\":\"v2\",\"weight\":270}"));
+    ck_assert(json_has(s, "governance",
+                       "{\"choice\":\"yes\",\"quorum_weight\":100,\"voter\":\"v1\",\"weight\":160}"));
+    ck_assert(json_has(s, "governance",
+                       "{\"choice\":\"no\",\"quorum_weight\":900,\"voter\":\"v2\",\"weight\":270}"));
     /* Invalid votes. */
     ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v3", 7, QFS_VOTE_YES)), QFS_REJECT_NOT_ELIGIBLE);
     ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v4", 7, QFS_VOTE_YES)), QFS_REJECT_NO_VOTING_POWER);
@@ -82,7 +85,8 @@ START_TEST(test_state_apply__social_governance)
     /* T3 supply at creation 100 + 900 + 1000 + 0 = 2000; quorum 0.33 x 2000
      * = 660. Proposal 7: cast 1000, yes 160 < no 270: rejected. Proposal 8:
      * cast 1000, yes 430 > 0: passed. Proposal 9: nobody voted: no quorum. */
-    ck_assert(json_has(s, "governance", "\"quorum_cast\":1000,\"status\":\"rejected\",\"supply_snapshot\":2000,"));
+    ck_assert(
+        json_has(s, "governance", "\"quorum_cast\":1000,\"status\":\"rejected\",\"supply_snapshot\":2000,"));
     ck_assert(json_has(s, "governance", "\"quorum_cast\":1000,\"status\":\"passed\""));
     ck_assert(json_has(s, "governance", "\"quorum_cast\":0,\"status\":\"no_quorum\""));
     ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_SLASH_PSI_THRESHOLD), FP18(600000000000000000));
@@ -94,9 +98,12 @@ START_TEST(test_state_apply__social_governance)
 END_TEST
 
 static const acc_spec INFRA[] = {
-    {"n1", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 25, 0}, {"n2", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 25, 0},
-    {"n3", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 16, 0}, {"n4", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 15, 0},
-    {"n5", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 19, 0}, {"n6", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 0, 0},
+    {"n1", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 25, 0},
+    {"n2", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 25, 0},
+    {"n3", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 16, 0},
+    {"n4", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 15, 0},
+    {"n5", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 19, 0},
+    {"n6", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 0, 0},
     {"v1", QFS_ACCOUNT_VALIDATOR, 0, 0, 0, 0, 0, 0, 0},
 };
 
@@ -109,11 +116,16 @@ START_TEST(test_state_apply__infra_governance_quorum_boundary)
     ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n2", 3, "network_max_peers", 100)), 0);
     /* Firewall and range. */
     ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 4, "t2_pool", 5)), QFS_REJECT_WRONG_GOVERNANCE);
-    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 4, "fee_min_atr", 5)), QFS_REJECT_PARAM_NOT_GOVERNABLE);
-    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 4, "replication_factor", 65)), QFS_REJECT_PARAM_OUT_OF_RANGE);
-    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "v1", 4, "replication_factor", 4)), QFS_REJECT_NOT_INFRA_NODE);
-    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 1, "replication_factor", 4)), QFS_REJECT_DUPLICATE_PROPOSAL);
-    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 4, "replication_factor", 4)), QFS_REJECT_WRONG_GOVERNANCE);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 4, "fee_min_atr", 5)),
+                      QFS_REJECT_PARAM_NOT_GOVERNABLE);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 4, "replication_factor", 65)),
+                      QFS_REJECT_PARAM_OUT_OF_RANGE);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "v1", 4, "replication_factor", 4)),
+                      QFS_REJECT_NOT_INFRA_NODE);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 1, "replication_factor", 4)),
+                      QFS_REJECT_DUPLICATE_PROPOSAL);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 4, "replication_factor", 4)),
+                      QFS_REJECT_WRONG_GOVERNANCE);
     /* P1: 25 + 25 + 16 = 66 = exactly 66% of 100: quorum met, yes > no. */
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n1", 1, QFS_VOTE_YES)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n2", 1, QFS_VOTE_YES)), 0);
@@ -158,7 +170,8 @@ START_TEST(test_state_apply__infra_vote_weight_capped)
      * Cast 50 < 66: even both together miss the quorum. */
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "big", 1, QFS_VOTE_YES)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "small", 1, QFS_VOTE_YES)), 0);
-    ck_assert(json_has(s, "infra_governance", "{\"choice\":\"yes\",\"quorum_weight\":25,\"voter\":\"big\",\"weight\":25}"));
+    ck_assert(json_has(s, "infra_governance",
+                       "{\"choice\":\"yes\",\"quorum_weight\":25,\"voter\":\"big\",\"weight\":25}"));
     for (uint64_t e = 0; e < 3; e++)
         ck_assert_uint_eq(apply(s, ev_close(2 + e, e)), 0);
     ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":50,\"status\":\"no_quorum\""));
@@ -263,7 +276,8 @@ static qfs_event random_event(uint64_t *x, uint64_t *ts, uint64_t epoch, uint64_
     if (k < 52) {
         char node[16];
         snprintf(node, sizeof node, "mem-%u", (unsigned)rnd(x, 5));
-        return ev_memory(*ts, a, node, rnd(x, 3 * ONE), 800000000000000000ULL + rnd(x, 250000000000000000ULL));
+        return ev_memory(*ts, a, node, rnd(x, 3 * ONE),
+                         800000000000000000ULL + rnd(x, 250000000000000000ULL));
     }
     if (k < 60)
         return ev_action(*ts, a, rnd(x, 500));
@@ -417,9 +431,10 @@ START_TEST(test_state_apply__duplicate_votes_caught_after_index_compaction)
     ck_assert_uint_eq(apply(s, ev_vote(7, 0, "v0001", 2, QFS_VOTE_YES)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(7, 0, "v0001", 2, QFS_VOTE_YES)), QFS_REJECT_DUPLICATE_VOTE);
     ck_assert_uint_eq(apply(s, ev_vote(7, 0, "v0002", 1, QFS_VOTE_YES)), QFS_REJECT_PROPOSAL_CLOSED);
-    ck_assert(json_has(s, "governance", "\"abstain\":0,\"ballots\":[{\"choice\":\"yes\",\"quorum_weight\":10,"
-                                        "\"voter\":\"v0000\",\"weight\":10},{\"choice\":\"yes\",\"quorum_weight\":10,"
-                                        "\"voter\":\"v0001\",\"weight\":10}]"));
+    ck_assert(json_has(s, "governance",
+                       "\"abstain\":0,\"ballots\":[{\"choice\":\"yes\",\"quorum_weight\":10,"
+                       "\"voter\":\"v0000\",\"weight\":10},{\"choice\":\"yes\",\"quorum_weight\":10,"
+                       "\"voter\":\"v0001\",\"weight\":10}]"));
     qfs_state_free(s);
 }
 END_TEST

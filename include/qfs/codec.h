@@ -51,8 +51,7 @@ qfs_err qfs_codec_encode(const qfs_event *ev, uint8_t *buf, size_t cap, size_t *
  * too many genesis entries. QFS_E_LIMIT when len > QFS_EVENT_BYTES_MAX;
  * QFS_E_NOMEM when the arena cannot grow. *out is unchanged on error. Never
  * asserts on input. docs/EVENTS.md lists every rule. */
-qfs_err qfs_codec_decode(qfs_event *out, const uint8_t *data, size_t len, qfs_arena *arena,
-                         qfs_diag *diag);
+qfs_err qfs_codec_decode(qfs_event *out, const uint8_t *data, size_t len, qfs_arena *arena, qfs_diag *diag);
 
 #ifdef __cplusplus
 }

@@ -36,8 +36,7 @@ extern "C" {
  * or malformed numbers and decimals, too many decimals, fractions above 1,
  * unknown or out-of-range parameters, duplicate genesis accounts. QFS_E_LIMIT
  * when len > QFS_JSON_LINE_BYTES_MAX. *out is unchanged on error. */
-qfs_err qfs_json_parse_event(qfs_event *out, const char *text, size_t len, qfs_arena *arena,
-                             qfs_diag *diag);
+qfs_err qfs_json_parse_event(qfs_event *out, const char *text, size_t len, qfs_arena *arena, qfs_diag *diag);
 
 /* Formats `ev` as one canonical JSON object without a newline. Returns a
  * malloc'd NUL-terminated string in *out (free() it) and its length in

@@ -28,7 +28,7 @@ extern "C" {
 #define QFS_LOG_FILE_HEADER_BYTES 64
 #define QFS_LOG_RECORD_HEADER_BYTES 96
 /* Limits. A record that claims or produces more is corrupt. */
-#define QFS_LOG_BATCH_EVENTS_MAX 65536u                           /* events in one record */
+#define QFS_LOG_BATCH_EVENTS_MAX 65536u                            /* events in one record */
 #define QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX ((uint32_t)32 << 20) /* framed events of one record */
 #define QFS_LOG_RECORD_COMPRESSED_BYTES_MAX ((uint32_t)33 << 20)   /* zstd frame of one record */
 
@@ -49,8 +49,8 @@ typedef struct qfs_storage {
     qfs_err (*open)(void *ctx, const char *path, int writable, int create, int *created,
                     qfs_storage_file **out, qfs_diag *diag);
     /* Reads up to len bytes at offset; *got < len only at end of file. */
-    qfs_err (*read_at)(void *ctx, qfs_storage_file *f, uint64_t offset, void *buf, size_t len,
-                       size_t *got, qfs_diag *diag);
+    qfs_err (*read_at)(void *ctx, qfs_storage_file *f, uint64_t offset, void *buf, size_t len, size_t *got,
+                       qfs_diag *diag);
     /* Writes all len bytes at offset. */
     qfs_err (*write_at)(void *ctx, qfs_storage_file *f, uint64_t offset, const void *buf, size_t len,
                         qfs_diag *diag);
@@ -72,12 +72,12 @@ typedef struct qfs_log_writer qfs_log_writer;
 
 /* What opening for append found. */
 typedef struct qfs_log_open_info {
-    int created;             /* the file did not exist and was created */
-    int repaired_torn_tail;  /* a torn tail was truncated */
-    uint64_t torn_offset;    /* where the torn record began (the new file size) */
-    uint64_t torn_bytes;     /* how many bytes were cut */
-    uint64_t event_count;    /* events in the log after opening */
-    uint64_t record_count;   /* records in the log after opening */
+    int created;            /* the file did not exist and was created */
+    int repaired_torn_tail; /* a torn tail was truncated */
+    uint64_t torn_offset;   /* where the torn record began (the new file size) */
+    uint64_t torn_bytes;    /* how many bytes were cut */
+    uint64_t event_count;   /* events in the log after opening */
+    uint64_t record_count;  /* records in the log after opening */
 } qfs_log_open_info;
 
 /* Opens `path` for appending, creating it with `schema` in its header when
@@ -128,8 +128,8 @@ qfs_err qfs_log_reader_open(qfs_log_reader **out, const char *path, const qfs_ha
  * QFS_E_EOF and QFS_E_TORN leave the reader at the end of the last whole
  * record, so a later call sees records a writer has completed since;
  * QFS_E_CORRUPT and QFS_E_IO are sticky: every later call returns them. */
-qfs_err qfs_log_reader_next(qfs_log_reader *r, const uint8_t **data, size_t *len,
-                            uint64_t *index_out, qfs_diag *diag);
+qfs_err qfs_log_reader_next(qfs_log_reader *r, const uint8_t **data, size_t *len, uint64_t *index_out,
+                            qfs_diag *diag);
 
 /* Positions the reader so that the next call of _next returns event `index`.
  * Reads record headers only, then decompresses the one record holding the

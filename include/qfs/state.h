@@ -60,7 +60,7 @@ void qfs_state_free(qfs_state *s);
 #define QFS_REJECT_RATIO_OUT_OF_RANGE 16   /* a ratio above 1 where at most 1 is allowed */
 #define QFS_REJECT_WRONG_EPOCH 17          /* epoch_close for another epoch than the current */
 #define QFS_REJECT_PARAM_OUT_OF_RANGE 18   /* a parameter value outside its allowed range */
-#define QFS_REJECT_WRONG_GOVERNANCE 19     /* a social proposal on an infrastructure parameter or vice versa */
+#define QFS_REJECT_WRONG_GOVERNANCE 19 /* a social proposal on an infrastructure parameter or vice versa */
 #define QFS_REJECT_PARAM_NOT_GOVERNABLE 20 /* a proposal on a genesis-only parameter */
 #define QFS_REJECT_DUPLICATE_PROPOSAL 21   /* a proposal id already used */
 #define QFS_REJECT_UNKNOWN_PROPOSAL 22     /* a vote on a proposal id never created */

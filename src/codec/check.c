@@ -32,8 +32,8 @@ qfs_err codec_check_unit_fp18(uint64_t v, const char *where, qfs_err fail, qfs_d
     return fail;
 }
 
-qfs_err codec_check_param_name(const qfs_param_def **out, const qfs_id *name, const char *where,
-                               qfs_err fail, qfs_diag *diag)
+qfs_err codec_check_param_name(const qfs_param_def **out, const qfs_id *name, const char *where, qfs_err fail,
+                               qfs_diag *diag)
 {
     const qfs_param_def *def = qfs_param_find(name->bytes, name->len);
     if (!def) {
@@ -53,8 +53,8 @@ static void format_in_unit(char *buf, qfs_param_unit unit, uint64_t v)
         qfs_u64_format(buf, v);
 }
 
-qfs_err codec_check_param_range(const qfs_param_def *def, uint64_t value, const char *where,
-                                qfs_err fail, qfs_diag *diag)
+qfs_err codec_check_param_range(const qfs_param_def *def, uint64_t value, const char *where, qfs_err fail,
+                                qfs_diag *diag)
 {
     if (value >= def->min_value && value <= def->max_value)
         return QFS_OK;
@@ -111,8 +111,7 @@ static qfs_err check_account_ids_unique(const qfs_ev_genesis *g, qfs_arena *scra
     return err;
 }
 
-qfs_err codec_check_genesis(const qfs_ev_genesis *g, qfs_arena *scratch, qfs_err fail,
-                            qfs_diag *diag)
+qfs_err codec_check_genesis(const qfs_ev_genesis *g, qfs_arena *scratch, qfs_err fail, qfs_diag *diag)
 {
     if (g->param_count > QFS_GENESIS_PARAMS_MAX) {
         qfs_diag_set(diag, "genesis.params: %zu parameters (at most %d)", g->param_count,
@@ -238,8 +237,8 @@ qfs_err codec_check_event(const qfs_event *ev, qfs_err fail, qfs_diag *diag)
         const qfs_ev_register_account *r = &ev->u.register_account;
         if ((err = recheck_id(&r->id, "register_account.id", fail, diag)) != QFS_OK)
             return err;
-        return check_enum(qfs_account_kind_name(r->kind) != NULL, (int)r->kind, "register_account.kind",
-                          fail, diag);
+        return check_enum(qfs_account_kind_name(r->kind) != NULL, (int)r->kind, "register_account.kind", fail,
+                          diag);
     }
     case QFS_EVENT_TRANSFER: {
         const qfs_ev_transfer *t = &ev->u.transfer;
@@ -249,17 +248,14 @@ qfs_err codec_check_event(const qfs_event *ev, qfs_err fail, qfs_diag *diag)
             return err;
         return check_enum(qfs_asset_name(t->asset) != NULL, (int)t->asset, "transfer.asset", fail, diag);
     }
-    case QFS_EVENT_STAKE:
-        return recheck_id(&ev->u.stake.validator, "stake.validator", fail, diag);
-    case QFS_EVENT_UNSTAKE:
-        return recheck_id(&ev->u.unstake.validator, "unstake.validator", fail, diag);
+    case QFS_EVENT_STAKE: return recheck_id(&ev->u.stake.validator, "stake.validator", fail, diag);
+    case QFS_EVENT_UNSTAKE: return recheck_id(&ev->u.unstake.validator, "unstake.validator", fail, diag);
     case QFS_EVENT_COHERENCE_REPORT:
-        if ((err = recheck_id(&ev->u.coherence_report.validator, "coherence_report.validator", fail,
-                              diag)) != QFS_OK)
+        if ((err = recheck_id(&ev->u.coherence_report.validator, "coherence_report.validator", fail, diag)) !=
+            QFS_OK)
             return err;
         return codec_check_unit_fp18(ev->u.coherence_report.psi_fp18, "coherence_report.psi", fail, diag);
-    case QFS_EVENT_BOOST:
-        return recheck_id(&ev->u.boost.validator, "boost.validator", fail, diag);
+    case QFS_EVENT_BOOST: return recheck_id(&ev->u.boost.validator, "boost.validator", fail, diag);
     case QFS_EVENT_MEMORY_CONTRIBUTION: {
         const qfs_ev_memory_contribution *m = &ev->u.memory_contribution;
         if ((err = recheck_id(&m->contributor, "memory_contribution.contributor", fail, diag)) != QFS_OK)
@@ -286,17 +282,11 @@ qfs_err codec_check_event(const qfs_event *ev, qfs_err fail, qfs_diag *diag)
     }
     case QFS_EVENT_SOCIAL_PROPOSAL:
         return check_proposal(&ev->u.social_proposal, "social_proposal", fail, diag);
-    case QFS_EVENT_SOCIAL_VOTE:
-        return check_vote(&ev->u.social_vote, "social_vote", "voter", fail, diag);
-    case QFS_EVENT_INFRA_PROPOSAL:
-        return check_proposal(&ev->u.infra_proposal, "infra_proposal", fail, diag);
-    case QFS_EVENT_INFRA_VOTE:
-        return check_vote(&ev->u.infra_vote, "infra_vote", "node", fail, diag);
-    case QFS_EVENT_EPOCH_CLOSE:
-        return QFS_OK;
+    case QFS_EVENT_SOCIAL_VOTE: return check_vote(&ev->u.social_vote, "social_vote", "voter", fail, diag);
+    case QFS_EVENT_INFRA_PROPOSAL: return check_proposal(&ev->u.infra_proposal, "infra_proposal", fail, diag);
+    case QFS_EVENT_INFRA_VOTE: return check_vote(&ev->u.infra_vote, "infra_vote", "node", fail, diag);
+    case QFS_EVENT_EPOCH_CLOSE: return QFS_OK;
     case QFS_EVENT_NONE:
-    default:
-        qfs_diag_set(diag, "event: unknown kind %d", (int)ev->kind);
-        return fail;
+    default: qfs_diag_set(diag, "event: unknown kind %d", (int)ev->kind); return fail;
     }
 }

@@ -22,18 +22,17 @@ qfs_err codec_check_id(qfs_id *out, const char *s, size_t len, const char *where
 qfs_err codec_check_unit_fp18(uint64_t v, const char *where, qfs_err fail, qfs_diag *diag);
 
 /* Finds the parameter named by `name`; "unknown parameter" otherwise. */
-qfs_err codec_check_param_name(const qfs_param_def **out, const qfs_id *name, const char *where,
-                               qfs_err fail, qfs_diag *diag);
+qfs_err codec_check_param_name(const qfs_param_def **out, const qfs_id *name, const char *where, qfs_err fail,
+                               qfs_diag *diag);
 
 /* The value must lie in [def->min_value, def->max_value]. */
-qfs_err codec_check_param_range(const qfs_param_def *def, uint64_t value, const char *where,
-                                qfs_err fail, qfs_diag *diag);
+qfs_err codec_check_param_range(const qfs_param_def *def, uint64_t value, const char *where, qfs_err fail,
+                                qfs_diag *diag);
 
 /* Counts, unique parameter names, unique account ids, known account kinds,
  * and no balance at index 0 of a genesis. Scratch comes from `scratch` when
  * it is not NULL, else from malloc (genesis happens once per log). */
-qfs_err codec_check_genesis(const qfs_ev_genesis *g, qfs_arena *scratch, qfs_err fail,
-                            qfs_diag *diag);
+qfs_err codec_check_genesis(const qfs_ev_genesis *g, qfs_arena *scratch, qfs_err fail, qfs_diag *diag);
 
 /* Every rule the codec enforces, applied to an in-memory event; used before
  * encoding or formatting so that nothing invalid is ever written. */

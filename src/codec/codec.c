@@ -111,7 +111,8 @@ static int expected_wire_type(const ProtobufCFieldDescriptor *f)
     case PROTOBUF_C_TYPE_BYTES:
     case PROTOBUF_C_TYPE_MESSAGE: return PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
     case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_ENUM: return f->label == PROTOBUF_C_LABEL_REPEATED ? -1 : PROTOBUF_C_WIRE_TYPE_VARINT;
+    case PROTOBUF_C_TYPE_ENUM:
+        return f->label == PROTOBUF_C_LABEL_REPEATED ? -1 : PROTOBUF_C_WIRE_TYPE_VARINT;
     default: return -1;
     }
 }
@@ -127,14 +128,14 @@ static uint64_t repeated_max(const ProtobufCMessageDescriptor *desc, const Proto
         return QFS_GENESIS_ACCOUNTS_MAX;
     if (desc == &qfs__v1__genesis_account__descriptor && f->id == 3)
         return QFS_ASSET_COUNT - 1; /* one per asset */
-    QFS_ASSERT(0); /* a new repeated field needs a limit here */
+    QFS_ASSERT(0);                  /* a new repeated field needs a limit here */
     return 0;
 }
 
 #define SCAN_FIELDS_MAX 64
 
-static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor *desc, size_t pos,
-                            size_t end, const scan_path *path, unsigned depth)
+static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor *desc, size_t pos, size_t end,
+                            const scan_path *path, unsigned depth)
 {
     uint64_t counts[SCAN_FIELDS_MAX] = {0};
     QFS_ASSERT(desc->n_fields <= SCAN_FIELDS_MAX);
@@ -200,8 +201,7 @@ static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor 
             pos += n;
             break;
         }
-        default:
-            return scan_fail(c, field_start, path, NULL, "unsupported wire type %u", wire);
+        default: return scan_fail(c, field_start, path, NULL, "unsupported wire type %u", wire);
         }
     }
     return QFS_OK;
@@ -311,11 +311,11 @@ static qfs_err conv_fp18_unit(uint64_t *out, uint64_t v, const char *where, qfs_
     return err;
 }
 
-#define TRY(expr)                                                                                  \
-    do {                                                                                           \
-        qfs_err try_err_ = (expr);                                                                 \
-        if (try_err_ != QFS_OK)                                                                    \
-            return try_err_;                                                                       \
+#define TRY(expr)                                                                                            \
+    do {                                                                                                     \
+        qfs_err try_err_ = (expr);                                                                           \
+        if (try_err_ != QFS_OK)                                                                              \
+            return try_err_;                                                                                 \
     } while (0)
 
 static qfs_err conv_param(qfs_param_value *out, const Qfs__V1__ParamValue *m, const char *kind,
@@ -336,14 +336,12 @@ static qfs_err conv_param(qfs_param_value *out, const Qfs__V1__ParamValue *m, co
     return QFS_OK;
 }
 
-static qfs_err conv_genesis(qfs_ev_genesis *g, const Qfs__V1__Genesis *m, qfs_arena *arena,
-                            qfs_diag *diag)
+static qfs_err conv_genesis(qfs_ev_genesis *g, const Qfs__V1__Genesis *m, qfs_arena *arena, qfs_diag *diag)
 {
     TRY(no_unknown(&m->base, "genesis", diag));
     TRY(conv_id(&g->chain_id, m->chain_id, "genesis.chain_id", diag));
     if (m->n_params > QFS_GENESIS_PARAMS_MAX)
-        return fail(diag, "genesis.params: %zu parameters (at most %d)", m->n_params,
-                    QFS_GENESIS_PARAMS_MAX);
+        return fail(diag, "genesis.params: %zu parameters (at most %d)", m->n_params, QFS_GENESIS_PARAMS_MAX);
     if (m->n_accounts > QFS_GENESIS_ACCOUNTS_MAX)
         return fail(diag, "genesis.accounts: %zu accounts (at most %d)", m->n_accounts,
                     QFS_GENESIS_ACCOUNTS_MAX);
@@ -562,14 +560,12 @@ static qfs_err conv_event(qfs_event *ev, const Qfs__V1__Event *m, qfs_arena *are
         return QFS_OK;
     }
     case QFS__V1__EVENT__BODY__NOT_SET:
-    default:
-        break;
+    default: break;
     }
     return fail(diag, "event has no body");
 }
 
-qfs_err qfs_codec_decode(qfs_event *out, const uint8_t *data, size_t len, qfs_arena *arena,
-                         qfs_diag *diag)
+qfs_err qfs_codec_decode(qfs_event *out, const uint8_t *data, size_t len, qfs_arena *arena, qfs_diag *diag)
 {
     if (!out || !arena || (!data && len))
         return QFS_E_INVALID_ARG;
@@ -878,8 +874,7 @@ static qfs_err build(enc_msg *m, const qfs_event *ev)
         return QFS_OK;
     }
     case QFS_EVENT_NONE:
-    default:
-        return QFS_E_INVALID_ARG;
+    default: return QFS_E_INVALID_ARG;
     }
 }
 
@@ -954,12 +949,12 @@ static void put(schema_text *t, const char *fmt, ...)
 static int proto_type_number(ProtobufCType t)
 {
     static const int numbers[] = {
-        [PROTOBUF_C_TYPE_INT32] = 5,    [PROTOBUF_C_TYPE_SINT32] = 17, [PROTOBUF_C_TYPE_SFIXED32] = 15,
-        [PROTOBUF_C_TYPE_INT64] = 3,    [PROTOBUF_C_TYPE_SINT64] = 18, [PROTOBUF_C_TYPE_SFIXED64] = 16,
-        [PROTOBUF_C_TYPE_UINT32] = 13,  [PROTOBUF_C_TYPE_FIXED32] = 7, [PROTOBUF_C_TYPE_UINT64] = 4,
-        [PROTOBUF_C_TYPE_FIXED64] = 6,  [PROTOBUF_C_TYPE_FLOAT] = 2,   [PROTOBUF_C_TYPE_DOUBLE] = 1,
-        [PROTOBUF_C_TYPE_BOOL] = 8,     [PROTOBUF_C_TYPE_ENUM] = 14,   [PROTOBUF_C_TYPE_STRING] = 9,
-        [PROTOBUF_C_TYPE_BYTES] = 12,   [PROTOBUF_C_TYPE_MESSAGE] = 11,
+        [PROTOBUF_C_TYPE_INT32] = 5,   [PROTOBUF_C_TYPE_SINT32] = 17,  [PROTOBUF_C_TYPE_SFIXED32] = 15,
+        [PROTOBUF_C_TYPE_INT64] = 3,   [PROTOBUF_C_TYPE_SINT64] = 18,  [PROTOBUF_C_TYPE_SFIXED64] = 16,
+        [PROTOBUF_C_TYPE_UINT32] = 13, [PROTOBUF_C_TYPE_FIXED32] = 7,  [PROTOBUF_C_TYPE_UINT64] = 4,
+        [PROTOBUF_C_TYPE_FIXED64] = 6, [PROTOBUF_C_TYPE_FLOAT] = 2,    [PROTOBUF_C_TYPE_DOUBLE] = 1,
+        [PROTOBUF_C_TYPE_BOOL] = 8,    [PROTOBUF_C_TYPE_ENUM] = 14,    [PROTOBUF_C_TYPE_STRING] = 9,
+        [PROTOBUF_C_TYPE_BYTES] = 12,  [PROTOBUF_C_TYPE_MESSAGE] = 11,
     };
     QFS_ASSERT((unsigned)t < sizeof numbers / sizeof numbers[0]);
     return numbers[t];

@@ -35,7 +35,7 @@ typedef enum ftype {
 typedef struct field_spec {
     const char *name;
     ftype type;
-    int optional; /* may be left out on input; still always written */
+    int optional;  /* may be left out on input; still always written */
     size_t offset; /* into qfs_event */
 } field_spec;
 
@@ -45,7 +45,10 @@ typedef struct kind_spec {
 } kind_spec;
 
 #define EV(member) offsetof(qfs_event, u.member)
-#define SPEC(table) {table, sizeof table / sizeof table[0]}
+#define SPEC(table)                                                                                          \
+    {                                                                                                        \
+        table, sizeof table / sizeof table[0]                                                                \
+    }
 
 static const field_spec GENESIS[] = {
     {"chain_id", F_ID, 0, EV(genesis.chain_id)},
@@ -59,8 +62,8 @@ static const field_spec REGISTER_ACCOUNT[] = {
     {"account_kind", F_ACCOUNT_KIND, 0, EV(register_account.kind)},
 };
 static const field_spec TRANSFER[] = {
-    {"from", F_ID, 0, EV(transfer.from)},       {"to", F_ID, 0, EV(transfer.to)},
-    {"asset", F_ASSET, 0, EV(transfer.asset)},  {"amount", F_AMOUNT, 0, EV(transfer.amount)},
+    {"from", F_ID, 0, EV(transfer.from)},           {"to", F_ID, 0, EV(transfer.to)},
+    {"asset", F_ASSET, 0, EV(transfer.asset)},      {"amount", F_AMOUNT, 0, EV(transfer.amount)},
     {"fee_atr", F_AMOUNT, 1, EV(transfer.fee_atr)},
 };
 static const field_spec STAKE[] = {
@@ -331,7 +334,8 @@ static qfs_err parse_enum_name(int *out, const json_t *v, enum_kind which, const
     if (err == QFS_OK)
         return QFS_OK;
     char q[QUOTE_BYTES_MAX + 4];
-    return perr(diag, "%s: unknown %s \"%s\" (one of %s)", where, what[which], quote(q, s, len), choices[which]);
+    return perr(diag, "%s: unknown %s \"%s\" (one of %s)", where, what[which], quote(q, s, len),
+                choices[which]);
 }
 
 #define ASSET_CHOICES "T1, T2, T3, T4, T5, NOD, ATR"
@@ -561,8 +565,7 @@ static qfs_err parse_object(qfs_event *ev, const json_t *root, qfs_arena *arena,
         return perr(diag, "kind: expected a string, got %s", json_type_name(kind));
     char q[QUOTE_BYTES_MAX + 4];
     if (qfs_event_kind_parse(&ev->kind, json_string_value(kind), json_string_length(kind)) != QFS_OK)
-        return perr(diag, "unknown kind \"%s\"",
-                    quote(q, json_string_value(kind), json_string_length(kind)));
+        return perr(diag, "unknown kind \"%s\"", quote(q, json_string_value(kind), json_string_length(kind)));
     const char *kname = qfs_event_kind_name(ev->kind);
     const kind_spec *ks = &KINDS[ev->kind];
 
@@ -615,8 +618,7 @@ static qfs_err parse_object(qfs_event *ev, const json_t *root, qfs_arena *arena,
     return QFS_OK;
 }
 
-qfs_err qfs_json_parse_event(qfs_event *out, const char *text, size_t len, qfs_arena *arena,
-                             qfs_diag *diag)
+qfs_err qfs_json_parse_event(qfs_event *out, const char *text, size_t len, qfs_arena *arena, qfs_diag *diag)
 {
     if (!out || (!text && len))
         return QFS_E_INVALID_ARG;
@@ -637,16 +639,13 @@ qfs_err qfs_json_parse_event(qfs_event *out, const char *text, size_t len, qfs_a
     if (!root) {
         switch (json_error_code(&jerr)) {
         case json_error_numeric_overflow:
-            qfs_diag_set(diag, "number out of range for a JSON integer (%s); write amounts above "
-                               "9223372036854775807 as a string of digits, like \"18446744073709551615\"",
+            qfs_diag_set(diag,
+                         "number out of range for a JSON integer (%s); write amounts above "
+                         "9223372036854775807 as a string of digits, like \"18446744073709551615\"",
                          jerr.text);
             break;
-        case json_error_duplicate_key:
-            qfs_diag_set(diag, "duplicate key (%s)", jerr.text);
-            break;
-        default:
-            qfs_diag_set(diag, "malformed JSON: %s", jerr.text);
-            break;
+        case json_error_duplicate_key: qfs_diag_set(diag, "duplicate key (%s)", jerr.text); break;
+        default: qfs_diag_set(diag, "malformed JSON: %s", jerr.text); break;
         }
         qfs_diag_set_line(diag, 0, jerr.column > 0 ? (uint64_t)jerr.column : 0);
         return QFS_E_PARSE;

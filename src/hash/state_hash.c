@@ -178,10 +178,12 @@ static void enc_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, e
     const qfs_param_def *defs = qfs_params_all(&count);
     uint32_t nparams = 0;
     for (size_t i = 0; i < count; i++)
-        nparams += (defs[i].domain == domain) || (domain == QFS_DOMAIN_SOCIAL && defs[i].domain == QFS_DOMAIN_FIXED);
+        nparams +=
+            (defs[i].domain == domain) || (domain == QFS_DOMAIN_SOCIAL && defs[i].domain == QFS_DOMAIN_FIXED);
     put_u32(e, nparams);
     for (size_t i = 0; i < count; i++) {
-        if (!((defs[i].domain == domain) || (domain == QFS_DOMAIN_SOCIAL && defs[i].domain == QFS_DOMAIN_FIXED)))
+        if (!((defs[i].domain == domain) ||
+              (domain == QFS_DOMAIN_SOCIAL && defs[i].domain == QFS_DOMAIN_FIXED)))
             continue;
         put_name(e, defs[i].name);
         put_u64(e, s->params[i]);
@@ -274,7 +276,7 @@ static void enc_receipts(const qfs_state *s, enc *e)
     put(e, s->receipt_chain.bytes, 16);
 }
 
-static const char *const MODULES[] = {"ledger",   "staking", "coherence", "governance",      "memory",
+static const char *const MODULES[] = {"ledger",   "staking", "coherence",        "governance", "memory",
                                       "treasury", "nod",     "infra_governance", "receipts"};
 #define MODULE_COUNT (sizeof MODULES / sizeof MODULES[0])
 

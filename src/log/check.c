@@ -14,8 +14,7 @@ static void note_damage(qfs_log_check_result *out, qfs_log_status status, const 
     snprintf(out->damage, sizeof out->damage, "%s", d->message);
 }
 
-qfs_err qfs_log_check(const char *path, const qfs_storage *storage, qfs_log_check_result *out,
-                      qfs_diag *diag)
+qfs_err qfs_log_check(const char *path, const qfs_storage *storage, qfs_log_check_result *out, qfs_diag *diag)
 {
     qfs_diag_clear(diag);
     if (!path || !out) {

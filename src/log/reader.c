@@ -121,8 +121,8 @@ static void take_event(qfs_log_reader *r, const uint8_t **data, size_t *len)
     r->cur_served++;
 }
 
-qfs_err qfs_log_reader_next(qfs_log_reader *r, const uint8_t **data, size_t *len,
-                            uint64_t *index_out, qfs_diag *diag)
+qfs_err qfs_log_reader_next(qfs_log_reader *r, const uint8_t **data, size_t *len, uint64_t *index_out,
+                            qfs_diag *diag)
 {
     qfs_diag_clear(diag);
     QFS_ASSERT(r);
@@ -154,8 +154,7 @@ qfs_err qfs_log_reader_seek(qfs_log_reader *r, uint64_t index, qfs_diag *diag)
         return r->failed;
     }
     /* Within the loaded record: rewind its cursor and skip forward. */
-    if (r->cur_count > 0 && index >= r->cur_first_index &&
-        index - r->cur_first_index < r->cur_count) {
+    if (r->cur_count > 0 && index >= r->cur_first_index && index - r->cur_first_index < r->cur_count) {
         r->cur_at = CHAIN_PREFIX_BYTES;
         r->cur_served = 0;
         for (uint64_t i = r->cur_first_index; i < index; i++)
@@ -178,8 +177,9 @@ qfs_err qfs_log_reader_seek(qfs_log_reader *r, uint64_t index, qfs_diag *diag)
         record_header h;
         err = record_header_next(r->st, r->f, &at, size, &h, diag);
         if (err == QFS_E_EOF) {
-            log_diag(diag, at.offset, index, "event %" PRIu64 " is past the end of the log (%" PRIu64 " events)",
-                     index, at.event_index);
+            log_diag(diag, at.offset, index,
+                     "event %" PRIu64 " is past the end of the log (%" PRIu64 " events)", index,
+                     at.event_index);
             return QFS_E_NOT_FOUND;
         }
         if (err != QFS_OK)

@@ -84,8 +84,8 @@ void file_header_encode(uint8_t out[QFS_LOG_FILE_HEADER_BYTES], const qfs_hash12
 }
 
 qfs_err file_header_load(const qfs_storage *st, qfs_storage_file *f, uint64_t file_size,
-                         const qfs_hash128 *expected, qfs_hash128 *schema_out,
-                         qfs_hash128 *checksum_out, qfs_diag *diag)
+                         const qfs_hash128 *expected, qfs_hash128 *schema_out, qfs_hash128 *checksum_out,
+                         qfs_diag *diag)
 {
     if (file_size == 0) {
         log_diag(diag, 0, 0, "empty file: not a qfs log");
@@ -102,8 +102,8 @@ qfs_err file_header_load(const qfs_storage *st, qfs_storage_file *f, uint64_t fi
         return QFS_E_FORMAT;
     }
     if (got < QFS_LOG_FILE_HEADER_BYTES) {
-        log_diag(diag, 0, 0, "not a qfs log: file is %zu bytes, shorter than the %d-byte header",
-                 got, QFS_LOG_FILE_HEADER_BYTES);
+        log_diag(diag, 0, 0, "not a qfs log: file is %zu bytes, shorter than the %d-byte header", got,
+                 QFS_LOG_FILE_HEADER_BYTES);
         return QFS_E_FORMAT;
     }
     /* The version is checked before the checksum: a later format may lay its
@@ -176,8 +176,7 @@ void record_header_encode(uint8_t out[QFS_LOG_RECORD_HEADER_BYTES], record_heade
     store_u32le(out + RH_EVENT_COUNT_AT, h->event_count);
     store_u32le(out + RH_COMPRESSED_AT, h->compressed_bytes);
     store_u32le(out + RH_UNCOMPRESSED_AT, h->uncompressed_bytes);
-    qfs_hash128_of(&h->header_sum, out + RH_COVERED_AT,
-                   QFS_LOG_RECORD_HEADER_BYTES - RH_COVERED_AT);
+    qfs_hash128_of(&h->header_sum, out + RH_COVERED_AT, QFS_LOG_RECORD_HEADER_BYTES - RH_COVERED_AT);
     memcpy(out + RH_CHECKSUM_AT, h->header_sum.bytes, 16);
 }
 
@@ -185,8 +184,8 @@ void record_header_encode(uint8_t out[QFS_LOG_RECORD_HEADER_BYTES], record_heade
  * no further back than `floor`. *out is file_size when the last byte is not
  * zero and `floor` when every byte of [floor, file_size) is zero. The scan
  * reads backwards, so its cost is the length of the run. */
-static qfs_err zero_run_start(const qfs_storage *st, qfs_storage_file *f, uint64_t floor,
-                              uint64_t file_size, uint64_t *out, qfs_diag *diag)
+static qfs_err zero_run_start(const qfs_storage *st, qfs_storage_file *f, uint64_t floor, uint64_t file_size,
+                              uint64_t *out, qfs_diag *diag)
 {
     uint8_t chunk[4096];
     uint64_t end = file_size;
@@ -213,22 +212,20 @@ static qfs_err zero_run_start(const qfs_storage *st, qfs_storage_file *f, uint64
     return QFS_OK;
 }
 
-qfs_err record_header_next(const qfs_storage *st, qfs_storage_file *f, const log_pos *pos,
-                           uint64_t file_size, record_header *out, qfs_diag *diag)
+qfs_err record_header_next(const qfs_storage *st, qfs_storage_file *f, const log_pos *pos, uint64_t file_size,
+                           record_header *out, qfs_diag *diag)
 {
     const uint64_t at = pos->offset;
     const uint64_t idx = pos->event_index;
     if (file_size == at)
         return QFS_E_EOF;
     if (file_size < at) {
-        log_diag(diag, at, idx, "file shrank below already verified records (%" PRIu64 " bytes)",
-                 file_size);
+        log_diag(diag, at, idx, "file shrank below already verified records (%" PRIu64 " bytes)", file_size);
         return QFS_E_IO;
     }
     const uint64_t remaining = file_size - at;
     if (remaining < QFS_LOG_RECORD_HEADER_BYTES) {
-        log_diag(diag, at, idx,
-                 "torn record: header ends past end of file (%" PRIu64 " of %d bytes present)",
+        log_diag(diag, at, idx, "torn record: header ends past end of file (%" PRIu64 " of %d bytes present)",
                  remaining, QFS_LOG_RECORD_HEADER_BYTES);
         return QFS_E_TORN;
     }
@@ -256,8 +253,7 @@ qfs_err record_header_next(const qfs_storage *st, qfs_storage_file *f, const log
         damage = "record header checksum mismatch";
     if (damage) {
         if (remaining > RECORD_BYTES_MAX) {
-            log_diag(diag, at, idx, "%s (%" PRIu64 " bytes follow, more than one record)", damage,
-                     remaining);
+            log_diag(diag, at, idx, "%s (%" PRIu64 " bytes follow, more than one record)", damage, remaining);
             return QFS_E_CORRUPT;
         }
         uint64_t zero_at = 0;
@@ -316,8 +312,7 @@ qfs_err record_header_next(const qfs_storage *st, qfs_storage_file *f, const log
         return QFS_E_CORRUPT;
     }
     if (h.first_index != idx) {
-        log_diag(diag, at, idx, "record starts at event %" PRIu64 ", expected %" PRIu64,
-                 h.first_index, idx);
+        log_diag(diag, at, idx, "record starts at event %" PRIu64 ", expected %" PRIu64, h.first_index, idx);
         return QFS_E_CORRUPT;
     }
     if (h.event_count > UINT64_MAX - h.first_index) {
@@ -336,8 +331,7 @@ qfs_err record_header_next(const qfs_storage *st, qfs_storage_file *f, const log
 }
 
 qfs_err record_body_load(const qfs_storage *st, qfs_storage_file *f, const log_pos *pos,
-                         const record_header *h, uint64_t file_size, log_buf *comp,
-                         qfs_diag *diag)
+                         const record_header *h, uint64_t file_size, log_buf *comp, qfs_diag *diag)
 {
     const uint64_t at = pos->offset;
     const uint64_t body_at = at + QFS_LOG_RECORD_HEADER_BYTES;
@@ -377,8 +371,8 @@ qfs_err record_body_load(const qfs_storage *st, qfs_storage_file *f, const log_p
     return QFS_E_CORRUPT;
 }
 
-qfs_err record_body_decode(ZSTD_DCtx *dctx, const log_pos *pos, const record_header *h,
-                           const uint8_t *comp, log_buf *plain, qfs_diag *diag)
+qfs_err record_body_decode(ZSTD_DCtx *dctx, const log_pos *pos, const record_header *h, const uint8_t *comp,
+                           log_buf *plain, qfs_diag *diag)
 {
     const uint64_t at = pos->offset;
     const uint64_t idx = pos->event_index;
@@ -417,8 +411,7 @@ qfs_err record_body_decode(ZSTD_DCtx *dctx, const log_pos *pos, const record_hea
         return QFS_E_CORRUPT;
     }
     if (produced != usize) {
-        log_diag(diag, at, idx, "zstd frame decoded to %zu bytes, record header claims %zu", produced,
-                 usize);
+        log_diag(diag, at, idx, "zstd frame decoded to %zu bytes, record header claims %zu", produced, usize);
         return QFS_E_CORRUPT;
     }
 
@@ -442,8 +435,7 @@ qfs_err record_body_decode(ZSTD_DCtx *dctx, const log_pos *pos, const record_hea
             return QFS_E_CORRUPT;
         }
         if (len > usize - p - EVENT_LENGTH_BYTES) {
-            log_diag(diag, at, idx + count, "event of %" PRIu32 " bytes runs past end of record body",
-                     len);
+            log_diag(diag, at, idx + count, "event of %" PRIu32 " bytes runs past end of record body", len);
             return QFS_E_CORRUPT;
         }
         p += EVENT_LENGTH_BYTES + len;

@@ -133,8 +133,8 @@ void file_header_encode(uint8_t out[QFS_LOG_FILE_HEADER_BYTES], const qfs_hash12
  * *checksum_out (either may be NULL) are set. QFS_E_FORMAT, QFS_E_VERSION,
  * QFS_E_CORRUPT (offset 0), QFS_E_SCHEMA or QFS_E_IO otherwise. */
 qfs_err file_header_load(const qfs_storage *st, qfs_storage_file *f, uint64_t file_size,
-                         const qfs_hash128 *expected, qfs_hash128 *schema_out,
-                         qfs_hash128 *checksum_out, qfs_diag *diag);
+                         const qfs_hash128 *expected, qfs_hash128 *schema_out, qfs_hash128 *checksum_out,
+                         qfs_diag *diag);
 
 /* The position of the first record of a log whose header checksum is given. */
 void log_pos_start(log_pos *pos, const qfs_hash128 *file_header_checksum);
@@ -151,22 +151,21 @@ void record_header_encode(uint8_t out[QFS_LOG_RECORD_HEADER_BYTES], record_heade
  * within the file. QFS_OK: the header is sound and the whole record is in
  * the file. QFS_E_EOF: pos->offset is the end of the file. QFS_E_TORN or
  * QFS_E_CORRUPT per the torn-tail rule, QFS_E_IO; `diag` says why. */
-qfs_err record_header_next(const qfs_storage *st, qfs_storage_file *f, const log_pos *pos,
-                           uint64_t file_size, record_header *out, qfs_diag *diag);
+qfs_err record_header_next(const qfs_storage *st, qfs_storage_file *f, const log_pos *pos, uint64_t file_size,
+                           record_header *out, qfs_diag *diag);
 
 /* Reads the compressed body of the record `h` at pos->offset into `comp`
  * and verifies its checksum. A mismatch is QFS_E_TORN when the record ends
  * at end of file and its tail is zero-filled per the rule, else QFS_E_CORRUPT. */
 qfs_err record_body_load(const qfs_storage *st, qfs_storage_file *f, const log_pos *pos,
-                         const record_header *h, uint64_t file_size, log_buf *comp,
-                         qfs_diag *diag);
+                         const record_header *h, uint64_t file_size, log_buf *comp, qfs_diag *diag);
 
 /* Decompresses a checksummed body into plain (CHAIN_PREFIX_BYTES + the
  * uncompressed body), verifies the event framing and count, and recomputes the
  * chain from pos->chain; it must equal h->chain. QFS_E_CORRUPT on any
  * mismatch, QFS_E_NOMEM. */
-qfs_err record_body_decode(ZSTD_DCtx *dctx, const log_pos *pos, const record_header *h,
-                           const uint8_t *comp, log_buf *plain, qfs_diag *diag);
+qfs_err record_body_decode(ZSTD_DCtx *dctx, const log_pos *pos, const record_header *h, const uint8_t *comp,
+                           log_buf *plain, qfs_diag *diag);
 
 /* A decompression context with the log's pinned bounds. NULL on no memory. */
 ZSTD_DCtx *log_dctx_new(void);

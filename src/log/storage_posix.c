@@ -101,8 +101,8 @@ static qfs_err posix_read_at(void *ctx, qfs_storage_file *f, uint64_t offset, vo
     return QFS_OK;
 }
 
-static qfs_err posix_write_at(void *ctx, qfs_storage_file *f, uint64_t offset, const void *buf,
-                              size_t len, qfs_diag *diag)
+static qfs_err posix_write_at(void *ctx, qfs_storage_file *f, uint64_t offset, const void *buf, size_t len,
+                              qfs_diag *diag)
 {
     (void)ctx;
     if (!offset_ok(offset, len))

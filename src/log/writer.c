@@ -29,8 +29,7 @@ static qfs_err cctx_configure(ZSTD_CCtx *c)
     return QFS_OK;
 }
 
-static qfs_err create_header(qfs_log_writer *w, const char *path, const qfs_hash128 *schema,
-                             qfs_diag *diag)
+static qfs_err create_header(qfs_log_writer *w, const char *path, const qfs_hash128 *schema, qfs_diag *diag)
 {
     uint8_t b[QFS_LOG_FILE_HEADER_BYTES];
     file_header_encode(b, schema);
@@ -311,8 +310,8 @@ qfs_err qfs_log_writer_append(qfs_log_writer *w, const qfs_log_event_bytes *even
      * may hold part of this record: the file stays a valid log with a torn
      * tail, which the next open cuts. This writer no longer knows where the
      * end is, so it refuses further appends. */
-    err = w->st->write_at(w->st->ctx, w->f, w->end.offset, w->out.data,
-                          QFS_LOG_RECORD_HEADER_BYTES + csize, diag);
+    err = w->st->write_at(w->st->ctx, w->f, w->end.offset, w->out.data, QFS_LOG_RECORD_HEADER_BYTES + csize,
+                          diag);
     if (err == QFS_OK)
         err = w->st->sync(w->st->ctx, w->f, diag);
     if (err != QFS_OK) {

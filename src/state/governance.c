@@ -48,7 +48,8 @@ uint32_t gov_propose(qfs_state *s, gov *g, const qfs_ev_proposal *e, uint32_t pr
 {
     QFS_ASSERT(window_epochs >= 1);
     uint32_t param = 0;
-    uint32_t code = gov_check_change(&e->change, g == &s->infra ? QFS_DOMAIN_INFRA : QFS_DOMAIN_SOCIAL, &param);
+    uint32_t code =
+        gov_check_change(&e->change, g == &s->infra ? QFS_DOMAIN_INFRA : QFS_DOMAIN_SOCIAL, &param);
     if (code != QFS_REJECT_NONE)
         return code;
     if (u64map_get(&g->by_id, e->proposal_id) != NO_INDEX)

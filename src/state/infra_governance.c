@@ -42,7 +42,8 @@ uint32_t infra_governance_apply_vote(qfs_state *s, const qfs_ev_vote *e, qfs_err
     uint64_t weight = bal;
     if (p != NO_INDEX) {
         uint64_t cap;
-        qfs_err e1 = qfs_fp18_mul(&cap, s->infra.props[p].supply_snapshot, P(s, INFRA_VOTE_CAP), QFS_ROUND_FLOOR);
+        qfs_err e1 =
+            qfs_fp18_mul(&cap, s->infra.props[p].supply_snapshot, P(s, INFRA_VOTE_CAP), QFS_ROUND_FLOOR);
         QFS_ASSERT(e1 == QFS_OK);
         if (weight > cap)
             weight = cap;

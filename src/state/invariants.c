@@ -17,7 +17,8 @@ qfs_err qfs_state_check_invariants(const qfs_state *s, qfs_diag *diag)
     }
     for (int a = 1; a < QFS_ASSET_COUNT; a++) {
         if (bal[a] != s->bal_total[a]) {
-            qfs_diag_set(diag, "sum of %s balances drifted from its running total", qfs_asset_name((qfs_asset)a));
+            qfs_diag_set(diag, "sum of %s balances drifted from its running total",
+                         qfs_asset_name((qfs_asset)a));
             return QFS_E_STATE;
         }
     }

@@ -71,12 +71,14 @@ uint32_t nod_apply_telemetry(qfs_state *s, const qfs_ev_node_telemetry *e, qfs_e
         return QFS_REJECT_UNKNOWN_ACCOUNT;
     if (s->accts[a].kind != QFS_ACCOUNT_INFRA_NODE)
         return QFS_REJECT_NOT_INFRA_NODE;
-    if (e->uptime_fp18 > QFS_FP18_ONE || e->replication_fp18 > QFS_FP18_ONE || e->correctness_fp18 > QFS_FP18_ONE)
+    if (e->uptime_fp18 > QFS_FP18_ONE || e->replication_fp18 > QFS_FP18_ONE ||
+        e->correctness_fp18 > QFS_FP18_ONE)
         return QFS_REJECT_RATIO_OUT_OF_RANGE;
     uint32_t slot = s->accts[a].role;
     infra_node *nd = &s->nodes[slot];
     if (nd->telemetry_epoch_plus1 != s->epoch + 1) {
-        qfs_err e1 = vec_reserve((void **)&s->reporters, &s->reporter_cap, s->reporter_count + 1, sizeof(uint32_t));
+        qfs_err e1 =
+            vec_reserve((void **)&s->reporters, &s->reporter_cap, s->reporter_count + 1, sizeof(uint32_t));
         if (e1 != QFS_OK) {
             *err = e1;
             return QFS_REJECT_NONE;

@@ -162,14 +162,12 @@ static uint32_t dispatch(qfs_state *s, const qfs_event *ev, qfs_err *err)
     case QFS_EVENT_UNSTAKE: return staking_apply_unstake(s, &ev->u.unstake, err);
     case QFS_EVENT_COHERENCE_REPORT: return coherence_apply_report(s, &ev->u.coherence_report);
     case QFS_EVENT_BOOST: return boost_apply(s, &ev->u.boost);
-    case QFS_EVENT_MEMORY_CONTRIBUTION:
-        return memory_apply_contribution(s, &ev->u.memory_contribution, err);
+    case QFS_EVENT_MEMORY_CONTRIBUTION: return memory_apply_contribution(s, &ev->u.memory_contribution, err);
     case QFS_EVENT_USER_ACTION: return treasury_apply_user_action(s, &ev->u.user_action);
     case QFS_EVENT_NODE_TELEMETRY: return nod_apply_telemetry(s, &ev->u.node_telemetry, err);
     case QFS_EVENT_SOCIAL_PROPOSAL: return governance_apply_proposal(s, &ev->u.social_proposal, err);
     case QFS_EVENT_SOCIAL_VOTE: return governance_apply_vote(s, &ev->u.social_vote, err);
-    case QFS_EVENT_INFRA_PROPOSAL:
-        return infra_governance_apply_proposal(s, &ev->u.infra_proposal, err);
+    case QFS_EVENT_INFRA_PROPOSAL: return infra_governance_apply_proposal(s, &ev->u.infra_proposal, err);
     case QFS_EVENT_INFRA_VOTE: return infra_governance_apply_vote(s, &ev->u.infra_vote, err);
     case QFS_EVENT_EPOCH_CLOSE: return apply_epoch_close(s, &ev->u.epoch_close, err);
     case QFS_EVENT_NONE: break;

@@ -19,7 +19,7 @@
 
 /* ---- id interning: open addressing, linear probing, seeded ---- */
 typedef struct idtab {
-    qfs_id *ids;     /* dense index -> id */
+    qfs_id *ids; /* dense index -> id */
     uint32_t count;
     uint32_t cap;    /* capacity of ids */
     uint32_t *slots; /* dense index + 1; 0 = empty */
@@ -78,7 +78,6 @@ typedef struct validator {
     uint64_t ballot_lock_epoch_plus1;
 } validator;
 
-
 typedef struct infra_node {
     uint32_t account;
     uint32_t pad_;
@@ -130,9 +129,9 @@ typedef struct proposal {
 typedef struct gov {
     proposal *props;
     uint32_t count, cap;
-    u64map by_id;    /* proposal id -> slot */
-    u64map voted;    /* (slot << 32 | voter) -> 0 */
-    uint32_t *open;  /* slots of open proposals */
+    u64map by_id;   /* proposal id -> slot */
+    u64map voted;   /* (slot << 32 | voter) -> 0 */
+    uint32_t *open; /* slots of open proposals */
     uint32_t open_count, open_cap;
 } gov;
 
@@ -164,24 +163,24 @@ struct qfs_state {
     /* staking and coherence */
     validator *vals;
     uint32_t val_count, val_cap;
-    uint64_t *psi_ring; /* vote_eligibility_window entries per validator */
+    uint64_t *psi_ring;    /* vote_eligibility_window entries per validator */
     uint32_t psi_ring_cap; /* in validators */
     unbond *unbonds;
     uint32_t unbond_count, unbond_cap;
-    uint64_t c_hat_fp18;       /* network coherence at the last epoch close */
-    uint64_t c_core_fp18;      /* its stake-weighted mean effective Psi part */
-    uint64_t c_lambda_fp18;    /* its mean lambda_node part */
-    uint64_t c_impact_fp18;    /* its T5 impact part */
-    int deficit;               /* the last close ran in deficit mode */
+    uint64_t c_hat_fp18;    /* network coherence at the last epoch close */
+    uint64_t c_core_fp18;   /* its stake-weighted mean effective Psi part */
+    uint64_t c_lambda_fp18; /* its mean lambda_node part */
+    uint64_t c_impact_fp18; /* its T5 impact part */
+    int deficit;            /* the last close ran in deficit mode */
     /* rewards */
-    uint64_t t2_minted_last;   /* T2 minted at the last close */
-    uint64_t t2_paid_last;     /* T2 paid to validators at the last close */
+    uint64_t t2_minted_last; /* T2 minted at the last close */
+    uint64_t t2_paid_last;   /* T2 paid to validators at the last close */
     /* memory */
     idtab mem_ids;
     memnode *mems;
     uint32_t mem_cap;
-    uint64_t mem_epoch_count;         /* contributions in the current epoch */
-    uint64_t mem_epoch_rewarded;      /* rewarded contributions in the current epoch */
+    uint64_t mem_epoch_count;    /* contributions in the current epoch */
+    uint64_t mem_epoch_rewarded; /* rewarded contributions in the current epoch */
     unsigned __int128 mem_epoch_lambda_sum;
     /* treasury */
     uint64_t fees_total_atr;
@@ -190,10 +189,10 @@ struct qfs_state {
     uint32_t node_count, node_cap;
     uint32_t *reporters; /* node slots with telemetry in the current epoch */
     uint32_t reporter_count, reporter_cap;
-    uint64_t nod_issued_epoch;  /* NOD issued in the current epoch */
-    uint64_t nod_cut_total;     /* NOD not issued because of nod_issuance_cap, ever */
-    uint64_t nod_alloc_last;    /* NOD allocated at the last close */
-    uint64_t nod_active_last;   /* active nodes at the last close */
+    uint64_t nod_issued_epoch; /* NOD issued in the current epoch */
+    uint64_t nod_cut_total;    /* NOD not issued because of nod_issuance_cap, ever */
+    uint64_t nod_alloc_last;   /* NOD allocated at the last close */
+    uint64_t nod_active_last;  /* active nodes at the last close */
     /* governance */
     gov social;
     gov infra;

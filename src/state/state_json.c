@@ -311,7 +311,8 @@ static void j_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, jbu
     jput(b, "{", 1);
     int first = 1;
     for (size_t i = 0; i < count; i++) {
-        if (!((defs[i].domain == domain) || (domain == QFS_DOMAIN_SOCIAL && defs[i].domain == QFS_DOMAIN_FIXED)))
+        if (!((defs[i].domain == domain) ||
+              (domain == QFS_DOMAIN_SOCIAL && defs[i].domain == QFS_DOMAIN_FIXED)))
             continue;
         if (!first)
             jput(b, ",", 1);

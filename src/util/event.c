@@ -5,6 +5,7 @@
 
 /* The id charset [A-Za-z0-9._:-] as a table: ids are checked on every
  * decoded event, so one load per byte beats a chain of comparisons. */
+/* clang-format off */
 static const unsigned char ID_CHAR_OK[256] = {
     /* one row per 16 byte values, 0x00 to 0xff */
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -24,6 +25,7 @@ static const unsigned char ID_CHAR_OK[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
+/* clang-format on */
 
 qfs_err qfs_id_set(qfs_id *out, const char *s, size_t len)
 {
@@ -113,11 +115,22 @@ qfs_err qfs_vote_choice_parse(qfs_vote_choice *out, const char *s, size_t len)
     return QFS_OK;
 }
 
-static const char *const EVENT_NAMES[QFS_EVENT_KIND_COUNT] = {
-    NULL,           "genesis",         "register_account",    "transfer",    "stake",
-    "unstake",      "coherence_report", "boost",              "memory_contribution",
-    "user_action",  "node_telemetry",  "social_proposal",     "social_vote", "infra_proposal",
-    "infra_vote",   "epoch_close"};
+static const char *const EVENT_NAMES[QFS_EVENT_KIND_COUNT] = {NULL,
+                                                              "genesis",
+                                                              "register_account",
+                                                              "transfer",
+                                                              "stake",
+                                                              "unstake",
+                                                              "coherence_report",
+                                                              "boost",
+                                                              "memory_contribution",
+                                                              "user_action",
+                                                              "node_telemetry",
+                                                              "social_proposal",
+                                                              "social_vote",
+                                                              "infra_proposal",
+                                                              "infra_vote",
+                                                              "epoch_close"};
 
 const char *qfs_event_kind_name(qfs_event_kind k)
 {

@@ -66,7 +66,8 @@ int main(int argc, char **argv)
     }
     uint64_t have = qfs_log_writer_event_count(w);
     if (have % per != 0) {
-        fprintf(stderr, "crash_writer: %llu events is not a whole number of batches\n", (unsigned long long)have);
+        fprintf(stderr, "crash_writer: %llu events is not a whole number of batches\n",
+                (unsigned long long)have);
         return 65;
     }
     static uint8_t buf[1000][256];
