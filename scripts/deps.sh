@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config libprotobuf-c-dev protobuf-c-compiler \
-libxxhash-dev libzstd-dev check libjansson-dev zstd clang libclang-rt-14-dev jq"
+libxxhash-dev libzstd-dev check libjansson-dev zstd clang libclang-rt-14-dev jq clang-format"
 
 missing=""
 for p in $PKGS; do

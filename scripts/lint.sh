@@ -14,4 +14,15 @@ if grep -rnE '#include <(stdio|time|zstd)\.h>|\b(getenv|rand|srand|time|clock_ge
     echo "lint: I/O, clock, environment or randomness in src/state or src/hash (above)" >&2
     status=1
 fi
+# Every C file is formatted by the project's .clang-format.
+if command -v clang-format >/dev/null 2>&1; then
+    unformatted=$(git ls-files '*.c' '*.h' 2>/dev/null | while read -r f; do
+        clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || echo "$f"
+    done)
+    if [ -n "$unformatted" ]; then
+        echo "$unformatted"
+        echo "lint: files not formatted with clang-format (above); run: clang-format -i FILE" >&2
+        status=1
+    fi
+fi
 exit $status
