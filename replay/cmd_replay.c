@@ -308,8 +308,10 @@ static void print_differences(const char *a, const char *b, uint64_t run_a, uint
     }
 }
 
-static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, int json, int modules)
+static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, int json, int modules,
+                       int stats)
 {
+    uint64_t start_ns = fold_now_ns();
     char self_buf[4096];
     ssize_t n = readlink("/proc/self/exe", self_buf, sizeof self_buf - 1);
     const char *self = NULL;
@@ -365,6 +367,15 @@ static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, 
             rc = CLI_EXIT_IO;
         } else {
             print_result(&r, json, modules, runs);
+            if (stats) {
+                uint64_t ns = fold_now_ns() - start_ns;
+                fprintf(
+                    stderr,
+                    "qfs replay: %llu runs of %llu events in %llu.%03llu s (two at a time, each in its own "
+                    "process)\n",
+                    (unsigned long long)runs, (unsigned long long)r.events,
+                    (unsigned long long)(ns / 1000000000u), (unsigned long long)(ns / 1000000u % 1000u));
+            }
             rc = cli_finish_stdout("replay");
             if (rc == 0)
                 rc = check_expect(path, &r, expect_hex);
@@ -432,7 +443,7 @@ int cmd_replay(int argc, char **argv)
     if (runs > 1 && trace_path)
         return cli_usage_error("replay", "--trace works with a single run");
     if (runs > 1)
-        return replay_runs(path, runs, expect_hex, json, modules);
+        return replay_runs(path, runs, expect_hex, json, modules, stats);
 
     qfs_state *s = NULL;
     replay_out o;

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <time.h>
 
-static uint64_t now_ns(void)
+uint64_t fold_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -24,7 +24,7 @@ int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last,
     out->rejected = 0;
     memset(out->by_code, 0, sizeof out->by_code);
     int tty = cli_stderr_is_tty();
-    uint64_t start = now_ns();
+    uint64_t start = fold_now_ns();
     uint64_t events = 0;
     int rc = 0;
     while (events <= last) {
@@ -76,7 +76,7 @@ int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last,
     }
     if (tty && events >= (1u << 20))
         fputs("\r\033[K", stderr);
-    out->elapsed_ns = now_ns() - start;
+    out->elapsed_ns = fold_now_ns() - start;
     out->events = events;
     qfs_log_reader_chain_head(r, &out->chain_head);
     qfs_arena_free(arena);

@@ -13,6 +13,9 @@ typedef struct fold_result {
     uint64_t by_code[QFS_REJECT_CODE_MAX + 1]; /* receipts per code; [0] = accepted */
 } fold_result;
 
+/* Monotonic nanoseconds, for --stats only (never inside the fold). */
+uint64_t fold_now_ns(void);
+
 /* Folds events [0, last] of `path` (all events when last == UINT64_MAX) into
  * `state`. When `trace` is not NULL, writes one canonical JSON line per event
  * to it: {"code":C,"event":I,"kind":K,"receipt":R,"timestamp_ms":T}.
