@@ -143,6 +143,7 @@ static int read_events(const char *name, FILE *in, spool *out)
     uint64_t line_no = 0;
     uint64_t bad_lines = 0;
     int rc = 0;
+    int tty = cli_stderr_is_tty();
     for (;;) {
         errno = 0;
         ssize_t got = getline(&line, &line_cap, in);
@@ -154,6 +155,8 @@ static int read_events(const char *name, FILE *in, spool *out)
             break;
         }
         line_no++;
+        if (tty && (line_no & ((1u << 18) - 1)) == 0)
+            fprintf(stderr, "\rqfs append: %llu lines checked", (unsigned long long)line_no);
         size_t len = (size_t)got;
         if (len > 0 && line[len - 1] == '\n')
             len--;
@@ -200,6 +203,8 @@ static int read_events(const char *name, FILE *in, spool *out)
         if (bad_lines == 0 && (rc = spool_add(out, enc, enc_len)) != 0)
             break;
     }
+    if (tty && line_no >= (1u << 18))
+        fputs("\r\033[K", stderr);
     free(line);
     free(enc);
     qfs_arena_free(arena);
