@@ -24,6 +24,8 @@ static const char HELP[] = "usage: qfs replay LOG [--expect HEX] [--runs N] [--j
                            "  --json         print one canonical JSON object\n"
                            "  --modules      also print the hash of every state module\n"
                            "  --stats        print events per second and rejections per code on stderr\n"
+                           "  --decode-only  read, verify and decode every event but apply none: the\n"
+                           "                 decode floor that --stats compares a replay against\n"
                            "  --trace FILE   write one JSON line per event: its index, kind, timestamp\n"
                            "                 and receipt (code and name); '-' for standard output\n"
                            "  --table-seed S, --alloc-skew K\n"
@@ -392,7 +394,7 @@ int cmd_replay(int argc, char **argv)
     const char *expect_hex = NULL;
     const char *trace_path = NULL;
     uint64_t runs = 1, table_seed = 0, skew = 0;
-    int json = 0, modules = 0, stats = 0, child_report = 0;
+    int json = 0, modules = 0, stats = 0, child_report = 0, decode_only = 0;
     for (int i = 1; i < argc; i++) {
         const char *v;
         int m;
@@ -428,6 +430,8 @@ int cmd_replay(int argc, char **argv)
             modules = 1;
         } else if (strcmp(argv[i], "--stats") == 0) {
             stats = 1;
+        } else if (strcmp(argv[i], "--decode-only") == 0) {
+            decode_only = 1;
         } else if (strcmp(argv[i], "--child-report") == 0) {
             child_report = 1;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -442,6 +446,26 @@ int cmd_replay(int argc, char **argv)
         return cli_usage_error("replay", "missing LOG");
     if (runs > 1 && trace_path)
         return cli_usage_error("replay", "--trace works with a single run");
+    if (decode_only) {
+        if (runs > 1 || trace_path || expect_hex || json || modules)
+            return cli_usage_error("replay", "--decode-only takes only --stats");
+        fold_result fr;
+        int drc = fold_log("replay", path, NULL, UINT64_MAX, NULL, &fr);
+        if (drc != 0)
+            return drc;
+        char chain[QFS_HASH128_HEX_LEN + 1];
+        qfs_hash128_hex(&fr.chain_head, chain);
+        printf("events: %llu\nchain head: %s\n", (unsigned long long)fr.events, chain);
+        if (stats) {
+            uint64_t ns = fr.elapsed_ns ? fr.elapsed_ns : 1;
+            fprintf(stderr,
+                    "qfs replay: decoded %llu events in %llu.%03llu s: %llu events/s (nothing applied)\n",
+                    (unsigned long long)fr.events, (unsigned long long)(ns / 1000000000u),
+                    (unsigned long long)(ns / 1000000u % 1000u),
+                    (unsigned long long)((unsigned __int128)fr.events * 1000000000u / ns));
+        }
+        return cli_finish_stdout("replay");
+    }
     if (runs > 1)
         return replay_runs(path, runs, expect_hex, json, modules, stats);
 

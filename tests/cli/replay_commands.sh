@@ -52,6 +52,14 @@ diff <(sed 's/"receipts":{[^}]*}//' s1.json) <(sed 's/"receipts":{[^}]*}//' s2.j
     bad "a rejected event changed more than the receipts"
 cmp -s s1.json s2.json && bad "receipts did not change" || ok
 
+# --decode-only reads and decodes every event and applies none: the same
+# event count and chain head as the replay, no state hash.
+"$QFS" replay sc.qlog --decode-only > dec.txt || bad "--decode-only"
+has dec.txt "events: 8"
+has dec.txt "chain head: $(sed -n 's/^chain head: //p' out.txt)"
+grep -q "state hash" dec.txt && bad "--decode-only printed a state hash" || ok
+"$QFS" replay sc.qlog --decode-only --runs 2 > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--decode-only --runs is a usage error"
+
 # Errors of state: no such event, unknown module.
 "$QFS" state sc.qlog --at 8 > /dev/null 2> err.txt; [ $? -eq 65 ] && ok || bad "state --at past the end"
 "$QFS" state sc.qlog --module nope > /dev/null 2> err.txt; [ $? -eq 2 ] && ok || bad "state --module nope"
