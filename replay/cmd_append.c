@@ -127,6 +127,68 @@ fail:
     return CLI_EXIT_IO;
 }
 
+/* Reads input lines through a fixed chunk, keeping at most `max` bytes of
+ * one line: a line longer than that is counted and skipped, never held in
+ * memory, so a hostile input without newlines cannot make the command grow.
+ * (getline would buffer the whole line, and an allocation failure there
+ * looks like end of input.) */
+typedef struct line_reader {
+    FILE *in;
+    char chunk[1 << 16];
+    size_t pos, end;
+    char *line; /* the current line, without its '\n'; not NUL-terminated */
+    size_t len, cap;
+} line_reader;
+
+/* 1: a line was read (*total_bytes is its length without the '\n', and
+ * lr->line holds it unless *total_bytes > max); 0: end of input; -1: a read
+ * error or no memory, with errno set. */
+static int line_next(line_reader *lr, size_t max, uint64_t *total_bytes)
+{
+    uint64_t total = 0;
+    int any = 0;
+    lr->len = 0;
+    for (;;) {
+        if (lr->pos == lr->end) {
+            size_t n = fread(lr->chunk, 1, sizeof lr->chunk, lr->in);
+            if (n == 0) {
+                if (ferror(lr->in))
+                    return -1;
+                break;
+            }
+            lr->pos = 0;
+            lr->end = n;
+        }
+        any = 1;
+        const char *start = lr->chunk + lr->pos;
+        size_t avail = lr->end - lr->pos;
+        const char *nl = memchr(start, '\n', avail);
+        size_t take = nl ? (size_t)(nl - start) : avail;
+        if (total + take <= max) {
+            if (lr->cap - lr->len < take) {
+                size_t ncap = lr->cap ? lr->cap : (size_t)1 << 16;
+                while (ncap - lr->len < take)
+                    ncap *= 2;
+                char *nl_buf = realloc(lr->line, ncap);
+                if (!nl_buf) {
+                    errno = ENOMEM;
+                    return -1;
+                }
+                lr->line = nl_buf;
+                lr->cap = ncap;
+            }
+            memcpy(lr->line + lr->len, start, take);
+            lr->len += take;
+        }
+        total += take;
+        lr->pos += take + (nl ? 1 : 0);
+        if (nl)
+            break;
+    }
+    *total_bytes = total;
+    return any;
+}
+
 /* Reads, checks and encodes every line into `out`. Returns 0, or an exit code
  * after reporting. */
 static int read_events(const char *name, FILE *in, spool *out)
@@ -138,28 +200,44 @@ static int read_events(const char *name, FILE *in, spool *out)
         cli_error("append", "out of memory");
         return CLI_EXIT_IO;
     }
-    char *line = NULL;
-    size_t line_cap = 0;
+    line_reader *lr = calloc(1, sizeof *lr);
+    if (!lr) {
+        free(enc);
+        qfs_arena_free(arena);
+        cli_error("append", "out of memory");
+        return CLI_EXIT_IO;
+    }
+    lr->in = in;
+    /* One byte over the parser's limit keeps a line's '\r' for stripping. */
+    const size_t line_max = QFS_JSON_LINE_BYTES_MAX + 1;
     uint64_t line_no = 0;
     uint64_t bad_lines = 0;
     int rc = 0;
     int tty = cli_stderr_is_tty();
     for (;;) {
         errno = 0;
-        ssize_t got = getline(&line, &line_cap, in);
+        uint64_t line_bytes = 0;
+        int got = line_next(lr, line_max, &line_bytes);
         if (got < 0) {
-            if (ferror(in)) {
-                cli_error("append", "%s: read error: %s", name, strerror(errno));
-                rc = CLI_EXIT_IO;
-            }
+            cli_error("append", "%s: read error after line %llu: %s", name, (unsigned long long)line_no,
+                      strerror(errno));
+            rc = CLI_EXIT_IO;
             break;
         }
+        if (got == 0)
+            break;
         line_no++;
         if (tty && (line_no & ((1u << 18) - 1)) == 0)
             fprintf(stderr, "\rqfs append: %llu lines checked", (unsigned long long)line_no);
-        size_t len = (size_t)got;
-        if (len > 0 && line[len - 1] == '\n')
-            len--;
+        if (line_bytes > line_max) {
+            bad_lines++;
+            if (bad_lines <= REPORTED_ERRORS_MAX)
+                fprintf(stderr, "%s:%llu: line is %llu bytes (at most %zu)\n", name,
+                        (unsigned long long)line_no, (unsigned long long)line_bytes, QFS_JSON_LINE_BYTES_MAX);
+            continue;
+        }
+        const char *line = lr->line;
+        size_t len = lr->len;
         if (len > 0 && line[len - 1] == '\r')
             len--;
         size_t first = 0;
@@ -205,7 +283,8 @@ static int read_events(const char *name, FILE *in, spool *out)
     }
     if (tty && line_no >= (1u << 18))
         fputs("\r\033[K", stderr);
-    free(line);
+    free(lr->line);
+    free(lr);
     free(enc);
     qfs_arena_free(arena);
     if (rc == 0 && bad_lines > 0) {

@@ -231,6 +231,35 @@ START_TEST(test_log_writer_open__creates_missing_file)
 }
 END_TEST
 
+/* Two writers on one log would both append at the end they found, and one's
+ * acknowledged records would overwrite the other's. The second is refused
+ * until the first is freed, and the log is left as the first wrote it. */
+START_TEST(test_log_writer_open__refuses_a_second_writer)
+{
+    char path[512];
+    tu_path(path, sizeof path, "two_writers.qlog");
+    unlink(path);
+    qfs_hash128 schema = test_schema();
+    qfs_diag d;
+    qfs_log_writer *w1 = NULL, *w2 = NULL;
+    ck_assert_int_eq(qfs_log_writer_open(&w1, path, &schema, NULL, NULL, &d), QFS_OK);
+    ck_assert_int_eq(qfs_log_writer_open(&w2, path, &schema, NULL, NULL, &d), QFS_E_IO);
+    ck_assert_ptr_null(w2);
+    ck_assert_ptr_nonnull(strstr(d.message, "another writer"));
+    static batch b;
+    batch_fill(&b, 0, 3, 0);
+    ck_assert_int_eq(qfs_log_writer_append(w1, b.ev, 3, NULL, &d), QFS_OK);
+    /* A reader is never locked out: it may follow a log being written. */
+    uint64_t count;
+    ck_assert_int_eq(read_all(path, 0, &count, &d), QFS_E_EOF);
+    ck_assert_uint_eq(count, 3);
+    qfs_log_writer_free(w1);
+    ck_assert_int_eq(qfs_log_writer_open(&w2, path, &schema, NULL, NULL, &d), QFS_OK);
+    ck_assert_uint_eq(qfs_log_writer_event_count(w2), 3);
+    qfs_log_writer_free(w2);
+}
+END_TEST
+
 /* Recomputes the file from the format description alone: header bytes,
  * record header fields, parent links and the chain. */
 START_TEST(test_log_format__bytes_match_the_documented_layout)
@@ -975,6 +1004,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_log_writer_append__reads_back_and_continues);
     tcase_add_test(tc, test_log_writer_open__creates_missing_file);
+    tcase_add_test(tc, test_log_writer_open__refuses_a_second_writer);
     tcase_add_test(tc, test_log_format__bytes_match_the_documented_layout);
     tcase_add_test(tc, test_log_writer_append__deterministic_bytes);
     tcase_add_test(tc, test_log_reader_seek__first_middle_last_and_past_end);

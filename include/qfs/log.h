@@ -45,7 +45,8 @@ typedef struct qfs_storage {
     void *ctx;
     /* Opens `path`; creates it (empty) when `create` is set and it is
      * missing, setting *created. Read-only when `writable` is 0. QFS_E_NOT_FOUND
-     * when missing and not creating. */
+     * when missing and not creating. The POSIX storage takes an exclusive
+     * lock on a writable file (QFS_E_IO while another writer holds it). */
     qfs_err (*open)(void *ctx, const char *path, int writable, int create, int *created,
                     qfs_storage_file **out, qfs_diag *diag);
     /* Reads up to len bytes at offset; *got < len only at end of file. */
@@ -88,7 +89,8 @@ typedef struct qfs_log_open_info {
  * parent link is verified, and the last record's body checksum; a torn tail
  * is truncated (reported in *info, which may be NULL); any other damage is
  * QFS_E_CORRUPT with the byte offset and first event index of the damaged
- * record in `diag`, and the file is left untouched. */
+ * record in `diag`, and the file is left untouched. One writer at a time: with
+ * the POSIX storage, opening a log another writer holds open is QFS_E_IO. */
 qfs_err qfs_log_writer_open(qfs_log_writer **out, const char *path, const qfs_hash128 *schema,
                             const qfs_storage *storage, qfs_log_open_info *info, qfs_diag *diag);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,6 +63,23 @@ static qfs_err posix_open(void *ctx, const char *path, int writable, int create,
             int e = errno;
             os_error(diag, e, "cannot open log file", 0, 0);
             return e == ENOENT ? QFS_E_NOT_FOUND : QFS_E_IO;
+        }
+    }
+    /* One writer per log: two would both append at the end each found, and
+     * one's acknowledged records would overwrite the other's. The lock is
+     * advisory and released when the file is closed or the process dies, so
+     * a crashed writer never leaves the log locked. Readers take no lock. */
+    if (writable) {
+        int rc;
+        do
+            rc = flock(fd, LOCK_EX | LOCK_NB);
+        while (rc != 0 && errno == EINTR);
+        if (rc != 0) {
+            int e = errno;
+            close(fd);
+            if (e == EWOULDBLOCK)
+                return os_error(diag, e, "cannot lock log file: another writer has it open", 0, 0);
+            return os_error(diag, e, "cannot lock log file", 0, 0);
         }
     }
     qfs_storage_file *f = malloc(sizeof *f);

@@ -102,6 +102,8 @@ line '{"kind":"epoch_close","timestamp_ms":1,"epoch":0} x'
 check E21 "$QFS" append x.qlog bad.jsonl
 printf '{"kind":"epoch_close","timestamp_ms":1,"epoch":0}\0\n' > bad.jsonl
 check E22 "$QFS" append x.qlog bad.jsonl
+{ head -c 17825792 /dev/zero | tr '\0' x; echo; } > bad.jsonl
+check E38 "$QFS" append x.qlog bad.jsonl
 
 # Timestamps going back: not an error but a rejection with a receipt.
 printf '%s\n' '{"kind":"genesis","timestamp_ms":100,"chain_id":"c","params":{},"accounts":[]}' \

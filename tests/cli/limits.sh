@@ -68,4 +68,19 @@ has err.txt "id is longer than 64 bytes"
 sed "s/\"amount\":\"$M\"/\"amount\":\"18446744073709551616\"/" lim.jsonl | sed -n 2p > big.jsonl
 "$QFS" append big.qlog big.jsonl > /dev/null 2> err.txt; [ $? -eq 65 ] && ok || bad "2^64 was accepted"
 
+# An input line longer than the 16 MiB line limit is refused as a bad line
+# without being held in memory: under a 200 MB address-space limit, a
+# 300 MB line between two good lines gives FILE:LINE, exit 65 and no log.
+head -n 1 lim.jsonl > good.jsonl
+{ cat good.jsonl; head -c 300000000 /dev/zero | tr '\0' ' '; echo x; cat good.jsonl; } > hugeline.jsonl
+(ulimit -v 200000; "$QFS" append huge.qlog hugeline.jsonl > /dev/null 2> err.txt); rc=$?
+[ "$rc" -eq 65 ] && ok || bad "a 300 MB line: exit $rc, want 65: $(head -c 300 err.txt)"
+has err.txt "hugeline.jsonl:2: line is 300000001 bytes (at most 16777216)"
+[ ! -e huge.qlog ] && ok || bad "a 300 MB line created the log"
+# A line exactly at the limit reaches the parser (and fails there as JSON).
+{ head -c 16777216 /dev/zero | tr '\0' '['; echo; } > atlimit.jsonl
+"$QFS" append atlimit.qlog atlimit.jsonl > /dev/null 2> err.txt; [ $? -eq 65 ] && ok || bad "line at the limit"
+grep -q "line is .* bytes (at most" err.txt && bad "a line at the limit was called too long" || ok
+rm -f hugeline.jsonl atlimit.jsonl
+
 finish

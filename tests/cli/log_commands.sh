@@ -157,4 +157,14 @@ echo "hello" >"$T/text.qlog"
 expect_exit 65 "$QFS" log check "$T/text.qlog"
 expect_exit 65 "$QFS" append "$T/text.qlog" "$T/one.jsonl"
 
+# One writer at a time: while another process holds the log's lock, append
+# is refused with exit 74 and the log is unchanged.
+if command -v flock >/dev/null 2>&1; then
+    cp "$T/s1.qlog" "$T/locked.qlog"
+    expect_exit 74 flock "$T/locked.qlog" "$QFS" append "$T/locked.qlog" "$T/one.jsonl"
+    expect_err "another writer has it open"
+    cmp -s "$T/s1.qlog" "$T/locked.qlog" && ok || bad "a refused writer changed the log"
+    expect_exit 0 "$QFS" append "$T/locked.qlog" "$T/one.jsonl"
+fi
+
 finish
