@@ -266,24 +266,27 @@ static int spawn(child *c, const char *self, const char *path, uint64_t run)
     return 0;
 }
 
+/* Reads a child's report and reaps it. A report is a few hundred bytes; one
+ * that does not fit in REPORT_BYTES_MAX is cut there and then fails to parse. */
+#define REPORT_BYTES_MAX 16384
 static void collect(child *c)
 {
-    size_t cap = 4096;
-    c->report = malloc(cap);
+    static char buf[REPORT_BYTES_MAX];
     c->len = 0;
     for (;;) {
-        if (c->len + 1 >= cap) {
-            cap *= 2;
-            c->report = realloc(c->report, cap);
-        }
-        ssize_t n = read(c->fd, c->report + c->len, cap - c->len - 1);
+        char sink[512];
+        int full = c->len + 1 >= sizeof buf;
+        ssize_t n =
+            full ? read(c->fd, sink, sizeof sink) : read(c->fd, buf + c->len, sizeof buf - c->len - 1);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
-        c->len += (size_t)n;
+        if (!full)
+            c->len += (size_t)n;
     }
-    c->report[c->len] = '\0';
+    buf[c->len] = '\0';
+    c->report = strdup(buf);
     close(c->fd);
     while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR) {
     }
@@ -331,6 +334,11 @@ static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, 
             if (spawn(&kids[started], self, path, started) != 0) {
                 cli_error("replay", "cannot start run %llu: %s", (unsigned long long)started + 1,
                           strerror(errno));
+                /* Reap the runs already started before giving up. */
+                for (uint64_t k = done; k < started; k++)
+                    collect(&kids[k]);
+                for (uint64_t k = 0; k < started; k++)
+                    free(kids[k].report);
                 return CLI_EXIT_IO;
             }
             started++;
@@ -338,10 +346,17 @@ static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, 
         collect(&kids[done]);
         done++;
     }
+    for (uint64_t k = 0; k < runs; k++)
+        if (!kids[k].report && rc == 0) {
+            cli_error("replay", "out of memory collecting the run reports");
+            rc = CLI_EXIT_IO;
+        }
     for (uint64_t k = 0; k < runs; k++) {
         int st = kids[k].status;
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-            int code = WIFEXITED(st) ? WEXITSTATUS(st) : CLI_EXIT_DATA;
+            /* A run killed by a signal (memory exhausted, a crash) is not a
+             * verdict on the data. */
+            int code = WIFEXITED(st) ? WEXITSTATUS(st) : CLI_EXIT_IO;
             cli_error("replay", "run %llu failed (%s %d)", (unsigned long long)k + 1,
                       WIFEXITED(st) ? "exit" : "signal", WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
             if (rc == 0)
@@ -349,7 +364,7 @@ static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, 
         }
     }
     if (rc == 0) {
-        int agree = 1;
+        int agree = 1; /* every report is present: rc would be set otherwise */
         for (uint64_t k = 1; k < runs; k++) {
             if (strcmp(kids[k].report, kids[0].report) != 0) {
                 if (agree)
