@@ -20,7 +20,7 @@ int cli_exit_for(qfs_err err);
 /* Prints "qfs CMD: message" on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Prints "qfs CMD: PATH: [byte offset X: ][event N: ][line L: ]message" for a
+/* Prints "qfs CMD: PATH: [line L: ][byte offset X: ][event N: ]message" for a
  * library error with its diagnostic, and returns the matching exit code. */
 int cli_fail(const char *cmd, const char *path, qfs_err err, const qfs_diag *diag);
 
