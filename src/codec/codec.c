@@ -137,7 +137,11 @@ static uint64_t repeated_max(const ProtobufCMessageDescriptor *desc, const Proto
 static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor *desc, size_t pos, size_t end,
                             const scan_path *path, unsigned depth)
 {
-    uint64_t counts[SCAN_FIELDS_MAX] = {0};
+    /* Entries per repeated field. Only genesis messages have repeated
+     * fields, so the counts are zeroed on first use rather than on every
+     * message of every event. */
+    uint64_t counts[SCAN_FIELDS_MAX];
+    int counting = 0;
     QFS_ASSERT(desc->n_fields <= SCAN_FIELDS_MAX);
     while (pos < end) {
         size_t field_start = pos;
@@ -153,6 +157,10 @@ static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor 
         if (!f)
             return scan_fail(c, field_start, path, NULL, "unknown field number %u", (unsigned)number);
         if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            if (!counting) {
+                memset(counts, 0, sizeof counts);
+                counting = 1;
+            }
             uint64_t max = repeated_max(desc, f);
             if (++counts[f - desc->fields] > max)
                 return scan_fail(c, field_start, path, f->name, "more than %llu entries",
