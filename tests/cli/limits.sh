@@ -73,7 +73,14 @@ sed "s/\"amount\":\"$M\"/\"amount\":\"18446744073709551616\"/" lim.jsonl | sed -
 # 300 MB line between two good lines gives FILE:LINE, exit 65 and no log.
 head -n 1 lim.jsonl > good.jsonl
 { cat good.jsonl; head -c 300000000 /dev/zero | tr '\0' ' '; echo x; cat good.jsonl; } > hugeline.jsonl
-(ulimit -v 200000; "$QFS" append huge.qlog hugeline.jsonl > /dev/null 2> err.txt); rc=$?
+# The address-space cap proves the line is never held whole; under an
+# emulator (QFS_TEST_EMULATOR set by scripts/bigendian.sh) the emulator itself
+# needs more address space than that, so the cap is left off there.
+if [ -n "${QFS_TEST_EMULATOR:-}" ]; then
+    "$QFS" append huge.qlog hugeline.jsonl > /dev/null 2> err.txt; rc=$?
+else
+    (ulimit -v 200000; "$QFS" append huge.qlog hugeline.jsonl > /dev/null 2> err.txt); rc=$?
+fi
 [ "$rc" -eq 65 ] && ok || bad "a 300 MB line: exit $rc, want 65: $(head -c 300 err.txt)"
 has err.txt "hugeline.jsonl:2: line is 300000001 bytes (at most 16777216)"
 [ ! -e huge.qlog ] && ok || bad "a 300 MB line created the log"
