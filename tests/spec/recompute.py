@@ -10,8 +10,12 @@ compares every hash with `qfs replay LOG --json --modules`.
 
 usage: recompute.py [--qfs PATH] [--xxhsum PATH] [--dump-dir DIR] LOG
 
-Prints one line per module and one for the root ("match" or "mismatch"), and
-exits 0 when all ten match, 1 on any mismatch, 2 on a usage or tool error.
+It also rederives the receipt chain of SPEC section 3 from the per-event
+receipts of `qfs replay LOG --trace -` and compares it (and the event and
+rejection counts) with the receipts module of the state JSON.
+
+Prints one line for the receipt chain, one per module and one for the root
+("match" or "mismatch"), and exits 0 when all match, 1 on any mismatch, 2 on a usage or tool error.
 Python 3 standard library only.
 """
 
@@ -281,6 +285,38 @@ def xxh128_many(xxhsum, blobs, tmp):
         raise RuntimeError("unexpected xxhsum output: %r" % r.stdout[:300])
 
 
+def xxh128_stdin(xxhsum, data):
+    r = subprocess.run([xxhsum, "-H2"], input=data, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, check=False)
+    m = re.match(rb"^([0-9a-f]{32})  ", r.stdout)
+    if r.returncode != 0 or not m:
+        raise RuntimeError("xxhsum failed: %r" % (r.stdout + r.stderr)[:300])
+    return m.group(1).decode()
+
+
+def receipt_chain(qfs, xxhsum, log):
+    """SPEC section 3: the receipt chain and counts, from the per-event trace.
+
+    Returns (events, rejected, chain hex)."""
+    r = subprocess.run([qfs, "replay", log, "--trace", "-"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, check=False)
+    if r.returncode != 0:
+        raise RuntimeError("qfs replay --trace exited %d" % r.returncode)
+    chain = bytes(16)
+    events = rejected = 0
+    for line in r.stdout.splitlines():
+        if not line.startswith(b"{"):
+            continue  # the summary after the trace
+        t = json.loads(line)
+        if t["event"] != events:
+            raise RuntimeError("trace skips from event %d to %d" % (events, t["event"]))
+        if t["code"] != 0:
+            chain = bytes.fromhex(xxh128_stdin(xxhsum, chain + u64(events) + u32(t["code"])))
+            rejected += 1
+        events += 1
+    return events, rejected, chain.hex()
+
+
 def run_json(cmd):
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
     if r.returncode != 0:
@@ -295,12 +331,15 @@ def main():
     ap.add_argument("--qfs", default=os.environ.get("QFS", "qfs"))
     ap.add_argument("--xxhsum", default="xxhsum")
     ap.add_argument("--dump-dir", help="also write each module's encoding here")
+    ap.add_argument("--no-chain", action="store_true",
+                    help="do not rederive the receipt chain from the trace (SPEC 3)")
     a = ap.parse_args()
 
     try:
         state = run_json([a.qfs, "state", a.log])
         want = run_json([a.qfs, "replay", a.log, "--json", "--modules"])
         encs = encode_all(state)
+        chain = None if a.no_chain else receipt_chain(a.qfs, a.xxhsum, a.log)
         with tempfile.TemporaryDirectory() as tmp:
             mods = xxh128_many(a.xxhsum, encs, tmp)
             root_bytes = u32(FORMAT_VERSION) + u32(len(MODULES)) + \
@@ -319,6 +358,14 @@ def main():
         return 2
 
     bad = 0
+    if chain is not None:
+        rc = state["receipts"]
+        shown = (rc["events"], rc["rejected"], rc["chain"])
+        if chain == shown:
+            print("%-16s match    %s" % ("receipt_chain", chain[2]))
+        else:
+            bad += 1
+            print("%-16s mismatch spec %r qfs %r" % ("receipt_chain", chain, shown))
     for name, h in zip(MODULES, mods):
         q = want["modules"].get(name)
         if q == h:
