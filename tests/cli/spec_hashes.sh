@@ -14,7 +14,7 @@ set -u
 QFS="$1"
 SRC="$2"
 # shellcheck source=lib/harness.bash
-. "$SRC/tests/cli/lib/harness.bash"
+. "$(dirname "$0")/lib/harness.bash"
 
 for tool in python3 xxhsum; do
     if ! command -v "$tool" >/dev/null 2>&1; then
