@@ -244,6 +244,34 @@ def enc_receipts(j):
     return header(8) + u64(j["events"]) + u64(j["rejected"]) + hash16(j["chain"])
 
 
+def json_order_problems(state):
+    """SPEC 11: the JSON lists collections in the order of the encoding.
+
+    The encoders above sort anyway; this checks the claim about the JSON."""
+    probs = []
+
+    def check(where, items, key):
+        keys = [key(x) for x in items]
+        if keys != sorted(keys) or len(set(keys)) != len(keys):
+            probs.append(where)
+
+    byid = lambda x: id_key(x["id"])
+    check("ledger.accounts", state["ledger"]["accounts"], byid)
+    check("staking.validators", state["staking"]["validators"], byid)
+    check("staking.unbonding", state["staking"]["unbonding"],
+          lambda u: (id_key(u["validator"]), u["release_epoch"]))
+    check("coherence.validators", state["coherence"]["validators"], byid)
+    check("memory.nodes", state["memory"]["nodes"], byid)
+    check("nod.nodes", state["nod"]["nodes"], byid)
+    for g in ("governance", "infra_governance"):
+        props = state[g]["proposals"]
+        check(g + ".proposals", props, lambda p: p["id"])
+        for p in props:
+            check("%s.proposals[%d].ballots" % (g, p["id"]), p["ballots"],
+                  lambda b: id_key(b["voter"]))
+    return probs
+
+
 def encode_all(state):
     window = amount(state["governance"]["params"]["vote_eligibility_window"])
     return [
@@ -366,6 +394,12 @@ def main():
         else:
             bad += 1
             print("%-16s mismatch spec %r qfs %r" % ("receipt_chain", chain, shown))
+    order = json_order_problems(state)
+    if order:
+        bad += 1
+        print("%-16s mismatch not in canonical order: %s" % ("json_order", ", ".join(order)))
+    else:
+        print("%-16s match" % "json_order")
     for name, h in zip(MODULES, mods):
         q = want["modules"].get(name)
         if q == h:
