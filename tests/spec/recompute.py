@@ -29,6 +29,7 @@ import sys
 import tempfile
 
 U64_MAX = (1 << 64) - 1
+XXH128_EMPTY = "99aa06d3014798d86001c324468d497f"
 FORMAT_VERSION = 1
 
 # SPEC section 2: module order is the order of the module hashes.
@@ -369,7 +370,12 @@ def main():
         encs = encode_all(state)
         chain = None if a.no_chain else receipt_chain(a.qfs, a.xxhsum, a.log)
         with tempfile.TemporaryDirectory() as tmp:
-            mods = xxh128_many(a.xxhsum, encs, tmp)
+            mods = xxh128_many(a.xxhsum, encs + [b""], tmp)
+            # SPEC 10.3's check value: the canonical (big-endian) bytes of
+            # XXH3_128 of nothing. Another byte order would fail every module.
+            if mods.pop() != XXH128_EMPTY:
+                raise RuntimeError("%s -H2 does not print canonical XXH3-128 hex"
+                                   % a.xxhsum)
             root_bytes = u32(FORMAT_VERSION) + u32(len(MODULES)) + \
                 b"".join(bytes.fromhex(h) for h in mods)
             root = xxh128_many(a.xxhsum, [root_bytes], tmp)[0]
