@@ -73,10 +73,10 @@ sed "s/\"amount\":\"$M\"/\"amount\":\"18446744073709551616\"/" lim.jsonl | sed -
 # 300 MB line between two good lines gives FILE:LINE, exit 65 and no log.
 head -n 1 lim.jsonl > good.jsonl
 { cat good.jsonl; head -c 300000000 /dev/zero | tr '\0' ' '; echo x; cat good.jsonl; } > hugeline.jsonl
-# The address-space cap proves the line is never held whole; under an
-# emulator (QFS_TEST_EMULATOR set by scripts/bigendian.sh) the emulator itself
-# needs more address space than that, so the cap is left off there.
-if [ -n "${QFS_TEST_EMULATOR:-}" ]; then
+# The address-space cap proves the line is never held whole. Where qfs cannot
+# start under it at all (an emulator, or a sanitizer build reserving shadow
+# memory), the cap is left off and only the messages are checked.
+if ! (ulimit -v 200000; "$QFS" --version) > /dev/null 2>&1; then
     "$QFS" append huge.qlog hugeline.jsonl > /dev/null 2> err.txt; rc=$?
 else
     (ulimit -v 200000; "$QFS" append huge.qlog hugeline.jsonl > /dev/null 2> err.txt); rc=$?
