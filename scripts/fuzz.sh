@@ -7,6 +7,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${FUZZ_SECONDS:-60}"
+# A fixed seed makes a run repeatable: the same inputs in the same order, so a
+# crash seen once is seen again. FUZZ_SEED=0 lets libFuzzer pick one.
+FUZZ_SEED="${FUZZ_SEED:-20261122}"
 B=build-fuzz
 cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DQFS_FUZZ=ON -DQFS_BUILD_TESTS=OFF \
     -DQFS_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -31,7 +34,7 @@ cp tests/fuzz/regressions/fuzz_decode_apply/* "$B/corpus/fuzz_decode_apply/" 2>/
 status=0
 for target in fuzz_log_reader fuzz_json fuzz_decode_apply; do
     mkdir -p "$B/crashes/$target"
-    if ! "$B/tests/fuzz/$target" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    if ! "$B/tests/fuzz/$target" -seed="$FUZZ_SEED" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$B/crashes/$target/" -print_final_stats=1 "$B/corpus/$target" \
         >"$B/$target.log" 2>&1; then
         echo "fuzz: $target FAILED; see $B/$target.log and $B/crashes/$target/" >&2
