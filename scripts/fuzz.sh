@@ -27,6 +27,16 @@ done
 # header) is one zstd frame of length-prefixed events: the decode target's input.
 tail -c +161 "$B/one-record.qlog" | zstd -dcq > "$B/corpus/fuzz_decode_apply/sim.bin"
 "$B/qfs" dump "$B/one-record.qlog" | split -l 1 - "$B/corpus/fuzz_json/line-"
+# The golden vectors are test data too: their lines seed the JSON target,
+# their logs (one record each) the log reader, their record bodies the decoder.
+for v in vectors/v1/*.jsonl; do
+    name="$(basename "$v" .jsonl)"
+    split -l 1 "$v" "$B/corpus/fuzz_json/$name-"
+    rm -f "$B/vec-$name.qlog"
+    "$B/qfs" append "$B/vec-$name.qlog" "$v" >/dev/null
+    cp "$B/vec-$name.qlog" "$B/corpus/fuzz_log_reader/$name.qlog"
+    tail -c +161 "$B/vec-$name.qlog" | zstd -dcq > "$B/corpus/fuzz_decode_apply/$name.bin"
+done
 cp tests/fuzz/regressions/fuzz_log_reader/* "$B/corpus/fuzz_log_reader/" 2>/dev/null || true
 cp tests/fuzz/regressions/fuzz_json/* "$B/corpus/fuzz_json/" 2>/dev/null || true
 cp tests/fuzz/regressions/fuzz_decode_apply/* "$B/corpus/fuzz_decode_apply/" 2>/dev/null || true
