@@ -39,9 +39,12 @@ static void js(jbuf *b, const char *s)
     jput(b, s, strlen(s));
 }
 
-/* "key": */
+/* "key": preceded by the comma that separates it from the previous member,
+ * unless it is the first member of its object. */
 static void jkey(jbuf *b, const char *k)
 {
+    if (!b->oom && b->len > 0 && b->p[b->len - 1] != '{')
+        jput(b, ",", 1);
     jput(b, "\"", 1);
     js(b, k);
     jput(b, "\":", 2);
@@ -98,6 +101,37 @@ static void jbool(jbuf *b, int v)
     js(b, v ? "true" : "false");
 }
 
+/* One member "key":value of each kind. */
+static void jf_u64(jbuf *b, const char *k, uint64_t v)
+{
+    jkey(b, k);
+    ju64(b, v);
+}
+
+static void jf_fp(jbuf *b, const char *k, uint64_t v)
+{
+    jkey(b, k);
+    jfp(b, v);
+}
+
+static void jf_fp128(jbuf *b, const char *k, unsigned __int128 v)
+{
+    jkey(b, k);
+    jfp128(b, v);
+}
+
+static void jf_id(jbuf *b, const char *k, const qfs_id *id)
+{
+    jkey(b, k);
+    jid(b, id);
+}
+
+static void jf_bool(jbuf *b, const char *k, int v)
+{
+    jkey(b, k);
+    jbool(b, v);
+}
+
 /* Asset names in sorted order: ATR, NOD, T1..T5. */
 static const qfs_asset ASSETS_SORTED[] = {QFS_ASSET_ATR, QFS_ASSET_NOD, QFS_ASSET_T1, QFS_ASSET_T2,
                                           QFS_ASSET_T3,  QFS_ASSET_T4,  QFS_ASSET_T5};
@@ -106,8 +140,6 @@ static void jassets(jbuf *b, const uint64_t *per_asset, size_t stride)
 {
     jput(b, "{", 1);
     for (size_t i = 0; i < 7; i++) {
-        if (i)
-            jput(b, ",", 1);
         jkey(b, qfs_asset_name(ASSETS_SORTED[i]));
         ju64(b, per_asset[(size_t)ASSETS_SORTED[i] * stride]);
     }
@@ -133,30 +165,19 @@ static void j_ledger(const qfs_state *s, jbuf *b)
         jput(b, "{", 1);
         jkey(b, "balances");
         jassets(b, ac->bal, 1);
-        jput(b, ",", 1);
-        jkey(b, "id");
-        jid(b, acct_id(s, order[i]));
-        jput(b, ",", 1);
+        jf_id(b, "id", acct_id(s, order[i]));
         jkey(b, "kind");
         jput(b, "\"", 1);
         js(b, qfs_account_kind_name((qfs_account_kind)ac->kind));
         jput(b, "\"}", 2);
     }
-    jput(b, "],", 2);
-    jkey(b, "chain_id");
-    jid(b, &s->chain_id);
-    jput(b, ",", 1);
-    jkey(b, "epoch");
-    ju64(b, s->epoch);
-    jput(b, ",", 1);
-    jkey(b, "genesis");
-    jbool(b, s->has_genesis);
-    jput(b, ",", 1);
+    jput(b, "]", 1);
+    jf_id(b, "chain_id", &s->chain_id);
+    jf_u64(b, "epoch", s->epoch);
+    jf_bool(b, "genesis", s->has_genesis);
     jkey(b, "issued");
     jassets(b, s->issued, 1);
-    jput(b, ",", 1);
-    jkey(b, "last_timestamp_ms");
-    ju64(b, s->last_ts_ms);
+    jf_u64(b, "last_timestamp_ms", s->last_ts_ms);
     jput(b, "}", 1);
 }
 
@@ -164,9 +185,7 @@ static void j_staking(const qfs_state *s, jbuf *b)
 {
     uint32_t *order = s->scratch_a;
     jput(b, "{", 1);
-    jkey(b, "staked_total");
-    ju64(b, s->pool[QFS_ASSET_T1][POOL_STAKED]);
-    jput(b, ",", 1);
+    jf_u64(b, "staked_total", s->pool[QFS_ASSET_T1][POOL_STAKED]);
     jkey(b, "unbonding");
     jput(b, "[", 1);
     uint32_t n = view_unbonds(s, order);
@@ -182,21 +201,14 @@ static void j_staking(const qfs_state *s, jbuf *b)
             jput(b, ",", 1);
         first = 0;
         jput(b, "{", 1);
-        jkey(b, "amount");
-        ju64(b, amount);
-        jput(b, ",", 1);
-        jkey(b, "release_epoch");
-        ju64(b, u->release_epoch);
-        jput(b, ",", 1);
-        jkey(b, "validator");
-        jid(b, acct_id(s, s->vals[u->validator].account));
+        jf_u64(b, "amount", amount);
+        jf_u64(b, "release_epoch", u->release_epoch);
+        jf_id(b, "validator", acct_id(s, s->vals[u->validator].account));
         jput(b, "}", 1);
         i = j;
     }
-    jput(b, "],", 2);
-    jkey(b, "unbonding_total");
-    ju64(b, s->pool[QFS_ASSET_T1][POOL_UNBONDING]);
-    jput(b, ",", 1);
+    jput(b, "]", 1);
+    jf_u64(b, "unbonding_total", s->pool[QFS_ASSET_T1][POOL_UNBONDING]);
     jkey(b, "validators");
     jput(b, "[", 1);
     n = view_validators(s, order);
@@ -210,24 +222,12 @@ static void j_staking(const qfs_state *s, jbuf *b)
             js(b, "null");
         else
             ju64(b, v->ballot_lock_epoch_plus1 - 1);
-        jput(b, ",", 1);
-        jkey(b, "id");
-        jid(b, acct_id(s, v->account));
-        jput(b, ",", 1);
-        jkey(b, "slashed_t1");
-        ju64(b, v->slashed_t1);
-        jput(b, ",", 1);
-        jkey(b, "slashed_t4");
-        ju64(b, v->slashed_t4);
-        jput(b, ",", 1);
-        jkey(b, "staked");
-        ju64(b, v->staked);
-        jput(b, ",", 1);
-        jkey(b, "t2_received");
-        ju64(b, v->t2_received);
-        jput(b, ",", 1);
-        jkey(b, "unbonding");
-        ju64(b, v->unbonding);
+        jf_id(b, "id", acct_id(s, v->account));
+        jf_u64(b, "slashed_t1", v->slashed_t1);
+        jf_u64(b, "slashed_t4", v->slashed_t4);
+        jf_u64(b, "staked", v->staked);
+        jf_u64(b, "t2_received", v->t2_received);
+        jf_u64(b, "unbonding", v->unbonding);
         jput(b, "}", 1);
     }
     jput(b, "]}", 2);
@@ -238,21 +238,11 @@ static void j_coherence(const qfs_state *s, jbuf *b)
     uint32_t *order = s->scratch_a;
     uint64_t window = P(s, VOTE_ELIGIBILITY_WINDOW);
     jput(b, "{", 1);
-    jkey(b, "c_core");
-    jfp(b, s->c_core_fp18);
-    jput(b, ",", 1);
-    jkey(b, "c_hat");
-    jfp(b, s->c_hat_fp18);
-    jput(b, ",", 1);
-    jkey(b, "c_impact");
-    jfp(b, s->c_impact_fp18);
-    jput(b, ",", 1);
-    jkey(b, "c_lambda");
-    jfp(b, s->c_lambda_fp18);
-    jput(b, ",", 1);
-    jkey(b, "deficit");
-    jbool(b, s->deficit);
-    jput(b, ",", 1);
+    jf_fp(b, "c_core", s->c_core_fp18);
+    jf_fp(b, "c_hat", s->c_hat_fp18);
+    jf_fp(b, "c_impact", s->c_impact_fp18);
+    jf_fp(b, "c_lambda", s->c_lambda_fp18);
+    jf_bool(b, "deficit", s->deficit);
     jkey(b, "validators");
     jput(b, "[", 1);
     uint32_t n = view_validators(s, order);
@@ -262,18 +252,10 @@ static void j_coherence(const qfs_state *s, jbuf *b)
         if (i)
             jput(b, ",", 1);
         jput(b, "{", 1);
-        jkey(b, "base_psi");
-        jfp(b, v->base_psi_fp18);
-        jput(b, ",", 1);
-        jkey(b, "boost_amount");
-        ju64(b, v->boost_amount);
-        jput(b, ",", 1);
-        jkey(b, "boost_until_ms");
-        ju64(b, v->boost_until_ms);
-        jput(b, ",", 1);
-        jkey(b, "id");
-        jid(b, acct_id(s, v->account));
-        jput(b, ",", 1);
+        jf_fp(b, "base_psi", v->base_psi_fp18);
+        jf_u64(b, "boost_amount", v->boost_amount);
+        jf_u64(b, "boost_until_ms", v->boost_until_ms);
+        jf_id(b, "id", acct_id(s, v->account));
         jkey(b, "psi_reports");
         jput(b, "[", 1);
         uint64_t kept = v->report_count < window ? v->report_count : window;
@@ -284,9 +266,8 @@ static void j_coherence(const qfs_state *s, jbuf *b)
                 jput(b, ",", 1);
             jfp(b, ring[(start + k) % window]);
         }
-        jput(b, "],", 2);
-        jkey(b, "report_count");
-        ju64(b, v->report_count);
+        jput(b, "]", 1);
+        jf_u64(b, "report_count", v->report_count);
         jput(b, "}", 1);
     }
     jput(b, "]}", 2);
@@ -309,18 +290,14 @@ static void j_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, jbu
     jput(b, "{", 1);
     jkey(b, "params");
     jput(b, "{", 1);
-    int first = 1;
     for (size_t i = 0; i < count; i++) {
         if (!((defs[i].domain == domain) ||
               (domain == QFS_DOMAIN_SOCIAL && defs[i].domain == QFS_DOMAIN_FIXED)))
             continue;
-        if (!first)
-            jput(b, ",", 1);
-        first = 0;
         jkey(b, defs[i].name);
         jparam_value(b, &defs[i], s->params[i]);
     }
-    jput(b, "},", 2);
+    jput(b, "}", 1);
     jkey(b, "proposals");
     jput(b, "[", 1);
     uint32_t *order = s->scratch_a;
@@ -331,9 +308,7 @@ static void j_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, jbu
         if (i)
             jput(b, ",", 1);
         jput(b, "{", 1);
-        jkey(b, "abstain");
-        ju64(b, p->abstain);
-        jput(b, ",", 1);
+        jf_u64(b, "abstain", p->abstain);
         jkey(b, "ballots");
         jput(b, "[", 1);
         uint32_t nb = view_ballots(s, p, ballots);
@@ -345,52 +320,31 @@ static void j_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, jbu
             jkey(b, "choice");
             jput(b, "\"", 1);
             js(b, qfs_vote_choice_name((qfs_vote_choice)bl->choice));
-            jput(b, "\",", 2);
-            jkey(b, "quorum_weight");
-            ju64(b, bl->quorum_weight);
-            jput(b, ",", 1);
-            jkey(b, "voter");
-            jid(b, acct_id(s, bl->voter));
-            jput(b, ",", 1);
-            jkey(b, "weight");
-            ju64(b, bl->weight);
+            jput(b, "\"", 1);
+            jf_u64(b, "quorum_weight", bl->quorum_weight);
+            jf_id(b, "voter", acct_id(s, bl->voter));
+            jf_u64(b, "weight", bl->weight);
             jput(b, "}", 1);
         }
-        jput(b, "],", 2);
-        jkey(b, "created_epoch");
-        ju64(b, p->created_epoch);
-        jput(b, ",", 1);
-        jkey(b, "end_epoch");
-        ju64(b, p->end_epoch);
-        jput(b, ",", 1);
-        jkey(b, "id");
-        ju64(b, p->id);
-        jput(b, ",", 1);
-        jkey(b, "no");
-        ju64(b, p->no);
-        jput(b, ",", 1);
+        jput(b, "]", 1);
+        jf_u64(b, "created_epoch", p->created_epoch);
+        jf_u64(b, "end_epoch", p->end_epoch);
+        jf_u64(b, "id", p->id);
+        jf_u64(b, "no", p->no);
         jkey(b, "param");
         jput(b, "\"", 1);
         js(b, defs[p->param].name);
-        jput(b, "\",", 2);
-        jkey(b, "proposer");
-        jid(b, acct_id(s, p->proposer));
-        jput(b, ",", 1);
-        jkey(b, "quorum_cast");
-        ju64(b, p->quorum_cast);
-        jput(b, ",", 1);
+        jput(b, "\"", 1);
+        jf_id(b, "proposer", acct_id(s, p->proposer));
+        jf_u64(b, "quorum_cast", p->quorum_cast);
         jkey(b, "status");
         jput(b, "\"", 1);
         js(b, STATUS_NAMES[p->status]);
-        jput(b, "\",", 2);
-        jkey(b, "supply_snapshot");
-        ju64(b, p->supply_snapshot);
-        jput(b, ",", 1);
+        jput(b, "\"", 1);
+        jf_u64(b, "supply_snapshot", p->supply_snapshot);
         jkey(b, "value");
         jparam_value(b, &defs[p->param], p->value);
-        jput(b, ",", 1);
-        jkey(b, "yes");
-        ju64(b, p->yes);
+        jf_u64(b, "yes", p->yes);
         jput(b, "}", 1);
     }
     jput(b, "]}", 2);
@@ -399,15 +353,9 @@ static void j_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, jbu
 static void j_memory(const qfs_state *s, jbuf *b)
 {
     jput(b, "{", 1);
-    jkey(b, "epoch_contributions");
-    ju64(b, s->mem_epoch_count);
-    jput(b, ",", 1);
-    jkey(b, "epoch_lambda_sum");
-    jfp128(b, s->mem_epoch_lambda_sum);
-    jput(b, ",", 1);
-    jkey(b, "epoch_rewarded");
-    ju64(b, s->mem_epoch_rewarded);
-    jput(b, ",", 1);
+    jf_u64(b, "epoch_contributions", s->mem_epoch_count);
+    jf_fp128(b, "epoch_lambda_sum", s->mem_epoch_lambda_sum);
+    jf_u64(b, "epoch_rewarded", s->mem_epoch_rewarded);
     jkey(b, "nodes");
     jput(b, "[", 1);
     uint32_t *order = s->scratch_a;
@@ -417,20 +365,11 @@ static void j_memory(const qfs_state *s, jbuf *b)
         if (i)
             jput(b, ",", 1);
         jput(b, "{", 1);
-        jkey(b, "contributions");
-        ju64(b, m->contributions);
-        jput(b, ",", 1);
-        jkey(b, "id");
-        jid(b, &s->mem_ids.ids[order[i]]);
-        jput(b, ",", 1);
-        jkey(b, "last_lambda");
-        jfp(b, m->last_lambda_fp18);
-        jput(b, ",", 1);
-        jkey(b, "rewarded");
-        ju64(b, m->rewarded);
-        jput(b, ",", 1);
-        jkey(b, "t5_total");
-        ju64(b, m->t5_total);
+        jf_u64(b, "contributions", m->contributions);
+        jf_id(b, "id", &s->mem_ids.ids[order[i]]);
+        jf_fp(b, "last_lambda", m->last_lambda_fp18);
+        jf_u64(b, "rewarded", m->rewarded);
+        jf_u64(b, "t5_total", m->t5_total);
         jput(b, "}", 1);
     }
     jput(b, "]}", 2);
@@ -441,39 +380,22 @@ static void j_treasury(const qfs_state *s, jbuf *b)
     jput(b, "{", 1);
     jkey(b, "balances");
     jassets(b, &s->pool[0][POOL_TREASURY], POOL_COUNT);
-    jput(b, ",", 1);
     jkey(b, "burned");
     jassets(b, &s->pool[0][POOL_BURNED], POOL_COUNT);
-    jput(b, ",", 1);
-    jkey(b, "fees_total_atr");
-    ju64(b, s->fees_total_atr);
-    jput(b, ",", 1);
-    jkey(b, "t2_minted_last");
-    ju64(b, s->t2_minted_last);
-    jput(b, ",", 1);
-    jkey(b, "t2_paid_last");
-    ju64(b, s->t2_paid_last);
-    jput(b, ",", 1);
-    jkey(b, "t2_pool");
-    ju64(b, s->pool[QFS_ASSET_T2][POOL_REWARD]);
+    jf_u64(b, "fees_total_atr", s->fees_total_atr);
+    jf_u64(b, "t2_minted_last", s->t2_minted_last);
+    jf_u64(b, "t2_paid_last", s->t2_paid_last);
+    jf_u64(b, "t2_pool", s->pool[QFS_ASSET_T2][POOL_REWARD]);
     jput(b, "}", 1);
 }
 
 static void j_nod(const qfs_state *s, jbuf *b)
 {
     jput(b, "{", 1);
-    jkey(b, "active_last");
-    ju64(b, s->nod_active_last);
-    jput(b, ",", 1);
-    jkey(b, "allocated_last");
-    ju64(b, s->nod_alloc_last);
-    jput(b, ",", 1);
-    jkey(b, "cut_total");
-    ju64(b, s->nod_cut_total);
-    jput(b, ",", 1);
-    jkey(b, "issued_epoch");
-    ju64(b, s->nod_issued_epoch);
-    jput(b, ",", 1);
+    jf_u64(b, "active_last", s->nod_active_last);
+    jf_u64(b, "allocated_last", s->nod_alloc_last);
+    jf_u64(b, "cut_total", s->nod_cut_total);
+    jf_u64(b, "issued_epoch", s->nod_issued_epoch);
     jkey(b, "nodes");
     jput(b, "[", 1);
     uint32_t *order = s->scratch_a;
@@ -483,31 +405,20 @@ static void j_nod(const qfs_state *s, jbuf *b)
         if (i)
             jput(b, ",", 1);
         jput(b, "{", 1);
-        jkey(b, "correctness");
-        jfp(b, nd->correctness_fp18);
-        jput(b, ",", 1);
-        jkey(b, "id");
-        jid(b, acct_id(s, nd->account));
-        jput(b, ",", 1);
-        jkey(b, "nod_received");
-        ju64(b, nd->nod_received);
-        jput(b, ",", 1);
-        jkey(b, "replication");
-        jfp(b, nd->replication_fp18);
-        jput(b, ",", 1);
+        jf_fp(b, "correctness", nd->correctness_fp18);
+        jf_id(b, "id", acct_id(s, nd->account));
+        jf_u64(b, "nod_received", nd->nod_received);
+        jf_fp(b, "replication", nd->replication_fp18);
         jkey(b, "telemetry_epoch");
         if (nd->telemetry_epoch_plus1 == 0)
             js(b, "null");
         else
             ju64(b, nd->telemetry_epoch_plus1 - 1);
-        jput(b, ",", 1);
-        jkey(b, "uptime");
-        jfp(b, nd->uptime_fp18);
+        jf_fp(b, "uptime", nd->uptime_fp18);
         jput(b, "}", 1);
     }
-    jput(b, "],", 2);
-    jkey(b, "pool");
-    ju64(b, s->pool[QFS_ASSET_NOD][POOL_REWARD]);
+    jput(b, "]", 1);
+    jf_u64(b, "pool", s->pool[QFS_ASSET_NOD][POOL_REWARD]);
     jput(b, "}", 1);
 }
 
@@ -519,12 +430,9 @@ static void j_receipts(const qfs_state *s, jbuf *b)
     jkey(b, "chain");
     jput(b, "\"", 1);
     js(b, hex);
-    jput(b, "\",", 2);
-    jkey(b, "events");
-    ju64(b, s->event_count);
-    jput(b, ",", 1);
-    jkey(b, "rejected");
-    ju64(b, s->rejected_count);
+    jput(b, "\"", 1);
+    jf_u64(b, "events", s->event_count);
+    jf_u64(b, "rejected", s->rejected_count);
     jput(b, "}", 1);
 }
 
@@ -552,8 +460,6 @@ qfs_err qfs_state_to_json(const qfs_state *s, const char *module, char **out, si
     if (module == NULL) {
         jput(&b, "{", 1);
         for (size_t k = 0; k < sizeof JSON_ORDER / sizeof JSON_ORDER[0]; k++) {
-            if (k)
-                jput(&b, ",", 1);
             jkey(&b, qfs_state_module_name(JSON_ORDER[k]));
             j_module(s, JSON_ORDER[k], &b);
         }
