@@ -116,16 +116,7 @@ qfs_err qfs_sub_u64(uint64_t *out, uint64_t a, uint64_t b)
 
 qfs_err qfs_mul_div_u64(uint64_t *out, uint64_t a, uint64_t b, uint64_t d, qfs_round r)
 {
-    if (d == 0)
-        return QFS_E_INVALID_ARG;
-    u128 product = (u128)a * b;
-    u128 q = product / d;
-    if (r == QFS_ROUND_CEIL && product % d != 0)
-        q += 1;
-    if (q > UINT64_MAX)
-        return QFS_E_RANGE;
-    *out = (uint64_t)q;
-    return QFS_OK;
+    return qfs_mul_div_u64_wide(out, a, b, d, r);
 }
 
 qfs_err qfs_mul_div_u64_wide(uint64_t *out, uint64_t a, uint64_t b, u128 d, qfs_round r)
