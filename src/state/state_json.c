@@ -73,18 +73,10 @@ static void jfp128(jbuf *b, unsigned __int128 v)
     uint64_t frac = (uint64_t)(v % QFS_FP18_ONE);
     jput(b, "\"", 1);
     jput(b, t, qfs_u64_format(t, whole));
-    if (frac) {
-        char d[QFS_FP18_DECIMALS];
-        for (int i = QFS_FP18_DECIMALS - 1; i >= 0; i--) {
-            d[i] = (char)('0' + frac % 10);
-            frac /= 10;
-        }
-        size_t keep = QFS_FP18_DECIMALS;
-        while (d[keep - 1] == '0')
-            keep--;
-        jput(b, ".", 1);
-        jput(b, d, keep);
-    }
+    /* The fraction is a fixed-point value below 1: its text is "0" or
+     * "0.ddd"; the part from the point on is the fraction's digits. */
+    size_t n = qfs_fp18_format(t, frac);
+    jput(b, t + 1, n - 1);
     jput(b, "\"", 1);
 }
 
