@@ -144,3 +144,20 @@ int cli_open_log(const char *cmd, const char *path, qfs_log_reader **reader, qfs
     }
     return 0;
 }
+
+uint64_t cli_splitmix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void cli_print_rate(const char *cmd, const char *verb, uint64_t events, uint64_t elapsed_ns,
+                    const char *suffix)
+{
+    uint64_t ns = elapsed_ns ? elapsed_ns : 1;
+    uint64_t rate = (uint64_t)((unsigned __int128)events * 1000000000u / ns);
+    fprintf(stderr, "qfs %s: %s%llu events in %llu.%03llu s: %llu events/s%s\n", cmd, verb,
+            (unsigned long long)events, (unsigned long long)(ns / 1000000000u),
+            (unsigned long long)(ns / 1000000u % 1000u), (unsigned long long)rate, suffix);
+}

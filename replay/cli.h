@@ -50,6 +50,16 @@ int cli_finish_stdout(const char *cmd);
  * (nothing is left open then). */
 int cli_open_log(const char *cmd, const char *path, qfs_log_reader **reader, qfs_arena **arena);
 
+/* splitmix64: the step a stream adds to its state, and the mix of one value.
+ * Fully specified, so a second implementation reproduces simulated logs and
+ * the table seeds of --runs. */
+#define CLI_SPLITMIX_STEP 0x9e3779b97f4a7c15ULL
+uint64_t cli_splitmix64(uint64_t z);
+
+/* Prints "qfs CMD: VERB N events in S.mmm s: R events/s[ SUFFIX]" on stderr. */
+void cli_print_rate(const char *cmd, const char *verb, uint64_t events, uint64_t elapsed_ns,
+                    const char *suffix);
+
 /* 1 when stderr is a terminal (progress output goes there only then). */
 int cli_stderr_is_tty(void);
 

@@ -192,10 +192,7 @@ static int replay_here(const char *path, uint64_t table_seed, uint64_t skew, FIL
 static uint64_t run_seed(uint64_t run)
 {
     /* splitmix64 of the run number: well-spread, reproducible table seeds. */
-    uint64_t z = (run + 1) * 0x9e3779b97f4a7c15ULL;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return cli_splitmix64((run + 1) * CLI_SPLITMIX_STEP);
 }
 
 typedef struct child {
@@ -471,14 +468,8 @@ int cmd_replay(int argc, char **argv)
         char chain[QFS_HASH128_HEX_LEN + 1];
         qfs_hash128_hex(&fr.chain_head, chain);
         printf("events: %llu\nchain head: %s\n", (unsigned long long)fr.events, chain);
-        if (stats) {
-            uint64_t ns = fr.elapsed_ns ? fr.elapsed_ns : 1;
-            fprintf(stderr,
-                    "qfs replay: decoded %llu events in %llu.%03llu s: %llu events/s (nothing applied)\n",
-                    (unsigned long long)fr.events, (unsigned long long)(ns / 1000000000u),
-                    (unsigned long long)(ns / 1000000u % 1000u),
-                    (unsigned long long)((unsigned __int128)fr.events * 1000000000u / ns));
-        }
+        if (stats)
+            cli_print_rate("replay", "decoded ", fr.events, fr.elapsed_ns, " (nothing applied)");
         return cli_finish_stdout("replay");
     }
     if (runs > 1)
@@ -512,11 +503,7 @@ int cmd_replay(int argc, char **argv)
     else
         print_result(&r, json, modules, 1);
     if (stats) {
-        uint64_t ns = o.fold.elapsed_ns ? o.fold.elapsed_ns : 1;
-        uint64_t rate = (uint64_t)((unsigned __int128)o.fold.events * 1000000000u / ns);
-        fprintf(stderr, "qfs replay: %llu events in %llu.%03llu s: %llu events/s\n",
-                (unsigned long long)o.fold.events, (unsigned long long)(ns / 1000000000u),
-                (unsigned long long)(ns / 1000000u % 1000u), (unsigned long long)rate);
+        cli_print_rate("replay", "", o.fold.events, o.fold.elapsed_ns, "");
         struct rusage ru;
         if (getrusage(RUSAGE_SELF, &ru) == 0)
             fprintf(stderr, "qfs replay: peak resident memory %ld KiB\n", ru.ru_maxrss);

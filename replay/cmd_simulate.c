@@ -40,10 +40,7 @@ typedef struct rng {
 
 static uint64_t rng_next(rng *r)
 {
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return cli_splitmix64(r->s += CLI_SPLITMIX_STEP);
 }
 
 /* Uniform in [0, n) by multiply-shift (n > 0). */
