@@ -300,7 +300,7 @@ static int read_events(const char *name, FILE *in, spool *out)
 
 /* One record's worth of events, read from the spool. */
 typedef struct batch {
-    uint8_t *bytes; /* QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX */
+    uint8_t *bytes; /* a record's events, then the next event read */
     size_t used;
     qfs_log_event_bytes *events; /* batch_max entries */
     size_t count;
@@ -313,11 +313,12 @@ static int append_spool(const char *log_path, qfs_log_writer *w, spool *sp, uint
                         uint64_t *done)
 {
     batch b = {0};
-    uint8_t *event = malloc(QFS_EVENT_BYTES_MAX);
-    b.bytes = malloc(QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX);
+    /* Each event is read straight behind the batch: room for a full record
+     * plus one event that may turn out to belong to the next record. */
+    b.bytes = malloc(QFS_LOG_RECORD_UNCOMPRESSED_BYTES_MAX + QFS_EVENT_BYTES_MAX);
     b.events = malloc(sizeof *b.events * (size_t)batch_max);
     int rc = 0;
-    if (!event || !b.bytes || !b.events) {
+    if (!b.bytes || !b.events) {
         cli_error("append", "out of memory");
         rc = CLI_EXIT_IO;
     }
@@ -326,7 +327,7 @@ static int append_spool(const char *log_path, qfs_log_writer *w, spool *sp, uint
     uint64_t first_index = qfs_log_writer_event_count(w);
     for (uint64_t k = 0; rc == 0 && k <= sp->count; k++) {
         size_t len = 0;
-        if (k < sp->count && (rc = spool_next(sp, event, &len)) != 0)
+        if (k < sp->count && (rc = spool_next(sp, b.bytes + b.used, &len)) != 0)
             break;
         /* The framed bytes of a record count 4 per event besides the event. */
         int full = b.count == batch_max || (b.count > 0 && (b.used + 4 * (b.count + 1) + len) >
@@ -345,18 +346,18 @@ static int append_spool(const char *log_path, qfs_log_writer *w, spool *sp, uint
                 break;
             }
             *done += b.count;
+            /* The event just read opens the next record. */
+            memmove(b.bytes, b.bytes + b.used, len);
             b.count = 0;
             b.used = 0;
         }
         if (k == sp->count)
             break;
-        memcpy(b.bytes + b.used, event, len);
         b.events[b.count].data = b.bytes + b.used;
         b.events[b.count].len = len;
         b.count++;
         b.used += len;
     }
-    free(event);
     free(b.bytes);
     free(b.events);
     return rc;
