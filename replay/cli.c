@@ -161,3 +161,24 @@ void cli_print_rate(const char *cmd, const char *verb, uint64_t events, uint64_t
             (unsigned long long)events, (unsigned long long)(ns / 1000000000u),
             (unsigned long long)(ns / 1000000u % 1000u), (unsigned long long)rate, suffix);
 }
+
+int cli_next_event(const char *cmd, const char *path, qfs_log_reader *r, qfs_arena *arena, qfs_event *ev,
+                   uint64_t *index, qfs_err *why)
+{
+    const uint8_t *data;
+    size_t len;
+    qfs_diag diag;
+    qfs_diag_clear(&diag);
+    qfs_err err = qfs_log_reader_next(r, &data, &len, index, &diag);
+    if (err == QFS_OK) {
+        qfs_arena_reset(arena);
+        err = qfs_codec_decode(ev, data, len, arena, &diag);
+        if (err != QFS_OK)
+            qfs_diag_set_event(&diag, *index);
+    }
+    if (why)
+        *why = err;
+    if (err == QFS_E_EOF)
+        return CLI_NEXT_END;
+    return err == QFS_OK ? 0 : cli_fail(cmd, path, err, &diag);
+}

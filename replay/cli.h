@@ -60,6 +60,13 @@ uint64_t cli_splitmix64(uint64_t z);
 void cli_print_rate(const char *cmd, const char *verb, uint64_t events, uint64_t elapsed_ns,
                     const char *suffix);
 
+/* Reads and decodes the next event (scratch in `arena`, reset here). Returns
+ * 0 with *ev and *index set, CLI_NEXT_END at the clean end of the log, or an
+ * exit code after reporting; *why (may be NULL) gets the library error. */
+#define CLI_NEXT_END (-1)
+int cli_next_event(const char *cmd, const char *path, qfs_log_reader *r, qfs_arena *arena, qfs_event *ev,
+                   uint64_t *index, qfs_err *why);
+
 /* 1 when stderr is a terminal (progress output goes there only then). */
 int cli_stderr_is_tty(void);
 

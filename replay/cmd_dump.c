@@ -65,25 +65,15 @@ int cmd_dump(int argc, char **argv)
         }
     }
     for (uint64_t written = 0; rc == 0 && written < count; written++) {
-        const uint8_t *data;
-        size_t len;
-        uint64_t index;
-        qfs_diag_clear(&diag);
-        err = qfs_log_reader_next(r, &data, &len, &index, &diag);
-        if (err == QFS_E_EOF)
-            break;
-        if (err != QFS_OK) {
-            rc = cli_fail("dump", log_path, err, &diag);
-            break;
-        }
         qfs_event ev;
-        qfs_arena_reset(arena);
-        err = qfs_codec_decode(&ev, data, len, arena, &diag);
-        if (err != QFS_OK) {
-            qfs_diag_set_event(&diag, index);
-            rc = cli_fail("dump", log_path, err, &diag);
+        uint64_t index;
+        rc = cli_next_event("dump", log_path, r, arena, &ev, &index, NULL);
+        if (rc == CLI_NEXT_END) {
+            rc = 0;
             break;
         }
+        if (rc != 0)
+            break;
         char *text = NULL;
         size_t text_len = 0;
         err = qfs_json_format_event(&text, &text_len, &ev);

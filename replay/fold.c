@@ -28,25 +28,18 @@ int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last,
     uint64_t events = 0;
     int rc = 0;
     while (events <= last) {
-        const uint8_t *data;
-        size_t len;
+        qfs_event ev;
         uint64_t index;
-        err = qfs_log_reader_next(r, &data, &len, &index, &diag);
-        if (err == QFS_E_EOF)
-            break;
-        if (err != QFS_OK) {
-            rc = cli_fail(cmd, path, err, &diag);
-            if (err == QFS_E_TORN)
-                cli_error(cmd, "%s: %llu whole events precede the torn record; 'qfs append' repairs it", path,
-                          (unsigned long long)events);
+        qfs_err why;
+        rc = cli_next_event(cmd, path, r, arena, &ev, &index, &why);
+        if (rc == CLI_NEXT_END) {
+            rc = 0;
             break;
         }
-        qfs_event ev;
-        qfs_arena_reset(arena);
-        err = qfs_codec_decode(&ev, data, len, arena, &diag);
-        if (err != QFS_OK) {
-            qfs_diag_set_event(&diag, index);
-            rc = cli_fail(cmd, path, err, &diag);
+        if (rc != 0) {
+            if (why == QFS_E_TORN)
+                cli_error(cmd, "%s: %llu whole events precede the torn record; 'qfs append' repairs it", path,
+                          (unsigned long long)events);
             break;
         }
         qfs_receipt receipt = {0};
