@@ -8,11 +8,9 @@ QFS="$1"
 SRC="$2"
 CRAFT="$(dirname "$QFS")/tests/craft_log"
 DOC="$SRC/docs/ERRORS.md"
-T="$(mktemp -d)"
-trap 'rm -rf "$T"' EXIT
+# shellcheck source=lib/harness.bash
+. "$(dirname "$0")/lib/harness.bash"
 cd "$T" || exit 1
-passes=0
-fails=0
 declare -A seen
 
 # row ID -> "exit|message" from the table in docs/ERRORS.md
@@ -30,7 +28,7 @@ check() {
     local want
     want="$(row "$id")"
     if [ -z "$want" ]; then
-        echo "FAIL: $id: no row in docs/ERRORS.md" >&2; fails=$((fails + 1)); return
+        bad "$id: no row in docs/ERRORS.md"; return
     fi
     "$@" >out.txt 2>err.txt
     local code=$?
@@ -48,11 +46,10 @@ check() {
         matched=1
     fi
     if [ "$code" != "$want_code" ] || [ "$matched" -ne 1 ]; then
-        echo "FAIL: $id: exit $code, stderr: $first" >&2
-        echo "      want exit $want_code, stderr: $want_msg" >&2
-        fails=$((fails + 1))
+        bad "$id: exit $code, stderr: $first
+      want exit $want_code, stderr: $want_msg"
     else
-        passes=$((passes + 1))
+        ok
     fi
 }
 
@@ -110,7 +107,7 @@ printf '%s\n' '{"kind":"genesis","timestamp_ms":100,"chain_id":"c","params":{},"
     '{"kind":"epoch_close","timestamp_ms":99,"epoch":0}' > back.jsonl
 "$QFS" append back.qlog back.jsonl >/dev/null 2>&1
 check E23 "$QFS" replay back.qlog
-grep -qx "rejected: 1" out.txt && passes=$((passes + 1)) || { echo "FAIL: E23: not counted as rejected" >&2; fails=$((fails + 1)); }
+grep -qx "rejected: 1" out.txt && ok || bad "E23: not counted as rejected"
 
 # Logs.
 "$CRAFT" bomb bomb.qlog
@@ -147,7 +144,6 @@ check E37 "$QFS" replay good.qlog --expect 00000000000000000000000000000000
 
 # Every row of the table has a case.
 for id in $(awk -F'|' '$2 ~ /^ *E[0-9]+ *$/ { gsub(/ /, "", $2); print $2 }' "$DOC"); do
-    [ -n "${seen[$id]:-}" ] || { echo "FAIL: $id is in docs/ERRORS.md but has no case" >&2; fails=$((fails + 1)); }
+    [ -n "${seen[$id]:-}" ] || bad "$id is in docs/ERRORS.md but has no case"
 done
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -109,12 +109,6 @@ expect_exit 0 "$QFS" log check "$T/torn.qlog"
 
 # Corruption: a flipped byte in the middle of the file is refused by every
 # reader (exit 65, byte offset named); the file is untouched.
-flip() { # flip FILE OFFSET: invert one byte in place
-    local byte
-    byte=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
-    # shellcheck disable=SC2059
-    printf "\\x$(printf %02x $((255 - byte)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
-}
 cp "$T/s1.qlog" "$T/corrupt.qlog"
 flip "$T/corrupt.qlog" $((size / 2))
 cp "$T/corrupt.qlog" "$T/corrupt.orig"
