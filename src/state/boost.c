@@ -5,11 +5,10 @@
 
 uint32_t boost_apply(qfs_state *s, const qfs_ev_boost *e)
 {
-    uint32_t a = ledger_find(s, &e->validator);
-    if (a == NO_INDEX)
-        return QFS_REJECT_UNKNOWN_ACCOUNT;
-    if (s->accts[a].kind != QFS_ACCOUNT_VALIDATOR)
-        return QFS_REJECT_NOT_VALIDATOR;
+    uint32_t a = 0;
+    uint32_t code = ledger_find_kind(s, &e->validator, QFS_ACCOUNT_VALIDATOR, &a);
+    if (code != QFS_REJECT_NONE)
+        return code;
     if (e->amount == 0)
         return QFS_REJECT_ZERO_AMOUNT;
     if (s->accts[a].bal[QFS_ASSET_T4] < e->amount)

@@ -45,11 +45,10 @@ int coherence_any_boost_active(const qfs_state *s)
 
 uint32_t coherence_apply_report(qfs_state *s, const qfs_ev_coherence_report *e)
 {
-    uint32_t a = ledger_find(s, &e->validator);
-    if (a == NO_INDEX)
-        return QFS_REJECT_UNKNOWN_ACCOUNT;
-    if (s->accts[a].kind != QFS_ACCOUNT_VALIDATOR)
-        return QFS_REJECT_NOT_VALIDATOR;
+    uint32_t a = 0;
+    uint32_t code = ledger_find_kind(s, &e->validator, QFS_ACCOUNT_VALIDATOR, &a);
+    if (code != QFS_REJECT_NONE)
+        return code;
     if (e->psi_fp18 > QFS_FP18_ONE)
         return QFS_REJECT_RATIO_OUT_OF_RANGE;
     uint32_t vslot = s->accts[a].role;

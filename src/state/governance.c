@@ -210,21 +210,10 @@ void gov_tally(qfs_state *s, gov *g, uint64_t quorum_fp18)
 
 /* ---- social governance ---- */
 
-static uint32_t eligible_validator(const qfs_state *s, const qfs_id *id, uint32_t *acct)
-{
-    uint32_t a = ledger_find(s, id);
-    if (a == NO_INDEX)
-        return QFS_REJECT_UNKNOWN_ACCOUNT;
-    if (s->accts[a].kind != QFS_ACCOUNT_VALIDATOR)
-        return QFS_REJECT_NOT_VALIDATOR;
-    *acct = a;
-    return QFS_REJECT_NONE;
-}
-
 uint32_t governance_apply_proposal(qfs_state *s, const qfs_ev_proposal *e, qfs_err *err)
 {
     uint32_t a = 0;
-    uint32_t code = eligible_validator(s, &e->proposer, &a);
+    uint32_t code = ledger_find_kind(s, &e->proposer, QFS_ACCOUNT_VALIDATOR, &a);
     if (code != QFS_REJECT_NONE)
         return code;
     /* The firewall and the proposal id come before eligibility, so that a
@@ -252,7 +241,7 @@ uint32_t governance_apply_vote(qfs_state *s, const qfs_ev_vote *e, qfs_err *err)
     if (e->choice != QFS_VOTE_YES && e->choice != QFS_VOTE_NO && e->choice != QFS_VOTE_ABSTAIN)
         return QFS_REJECT_INVALID_EVENT;
     uint32_t a = 0;
-    uint32_t code = eligible_validator(s, &e->voter, &a);
+    uint32_t code = ledger_find_kind(s, &e->voter, QFS_ACCOUNT_VALIDATOR, &a);
     if (code != QFS_REJECT_NONE)
         return code;
     uint32_t slot = 0;

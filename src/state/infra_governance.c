@@ -5,21 +5,10 @@
  * passes when yes > no. */
 #include "state/state_internal.h"
 
-static uint32_t infra_account(const qfs_state *s, const qfs_id *id, uint32_t *acct)
-{
-    uint32_t a = ledger_find(s, id);
-    if (a == NO_INDEX)
-        return QFS_REJECT_UNKNOWN_ACCOUNT;
-    if (s->accts[a].kind != QFS_ACCOUNT_INFRA_NODE)
-        return QFS_REJECT_NOT_INFRA_NODE;
-    *acct = a;
-    return QFS_REJECT_NONE;
-}
-
 uint32_t infra_governance_apply_proposal(qfs_state *s, const qfs_ev_proposal *e, qfs_err *err)
 {
     uint32_t a = 0;
-    uint32_t code = infra_account(s, &e->proposer, &a);
+    uint32_t code = ledger_find_kind(s, &e->proposer, QFS_ACCOUNT_INFRA_NODE, &a);
     if (code != QFS_REJECT_NONE)
         return code;
     /* The NOD supply is what infrastructure nodes hold; the undistributed
@@ -32,7 +21,7 @@ uint32_t infra_governance_apply_vote(qfs_state *s, const qfs_ev_vote *e, qfs_err
     if (e->choice != QFS_VOTE_YES && e->choice != QFS_VOTE_NO && e->choice != QFS_VOTE_ABSTAIN)
         return QFS_REJECT_INVALID_EVENT;
     uint32_t a = 0;
-    uint32_t code = infra_account(s, &e->voter, &a);
+    uint32_t code = ledger_find_kind(s, &e->voter, QFS_ACCOUNT_INFRA_NODE, &a);
     if (code != QFS_REJECT_NONE)
         return code;
     uint64_t bal = s->accts[a].bal[QFS_ASSET_NOD];

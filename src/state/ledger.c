@@ -14,6 +14,18 @@ uint32_t ledger_find(const qfs_state *s, const qfs_id *id)
     return idtab_find(&s->acct_ids, id);
 }
 
+uint32_t ledger_find_kind(const qfs_state *s, const qfs_id *id, qfs_account_kind kind, uint32_t *acct)
+{
+    QFS_ASSERT(kind == QFS_ACCOUNT_VALIDATOR || kind == QFS_ACCOUNT_INFRA_NODE);
+    uint32_t a = ledger_find(s, id);
+    if (a == NO_INDEX)
+        return QFS_REJECT_UNKNOWN_ACCOUNT;
+    if (s->accts[a].kind != kind)
+        return kind == QFS_ACCOUNT_VALIDATOR ? QFS_REJECT_NOT_VALIDATOR : QFS_REJECT_NOT_INFRA_NODE;
+    *acct = a;
+    return QFS_REJECT_NONE;
+}
+
 void ledger_credit(qfs_state *s, uint32_t acct, qfs_asset a, uint64_t amount)
 {
     account *ac = &s->accts[acct];

@@ -66,11 +66,10 @@ static int node_active(const qfs_state *s, const infra_node *nd)
 
 uint32_t nod_apply_telemetry(qfs_state *s, const qfs_ev_node_telemetry *e, qfs_err *err)
 {
-    uint32_t a = ledger_find(s, &e->node);
-    if (a == NO_INDEX)
-        return QFS_REJECT_UNKNOWN_ACCOUNT;
-    if (s->accts[a].kind != QFS_ACCOUNT_INFRA_NODE)
-        return QFS_REJECT_NOT_INFRA_NODE;
+    uint32_t a = 0;
+    uint32_t code = ledger_find_kind(s, &e->node, QFS_ACCOUNT_INFRA_NODE, &a);
+    if (code != QFS_REJECT_NONE)
+        return code;
     if (e->uptime_fp18 > QFS_FP18_ONE || e->replication_fp18 > QFS_FP18_ONE ||
         e->correctness_fp18 > QFS_FP18_ONE)
         return QFS_REJECT_RATIO_OUT_OF_RANGE;

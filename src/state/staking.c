@@ -8,13 +8,11 @@
 
 static uint32_t validator_of(const qfs_state *s, const qfs_id *id, uint32_t *vslot)
 {
-    uint32_t a = ledger_find(s, id);
-    if (a == NO_INDEX)
-        return QFS_REJECT_UNKNOWN_ACCOUNT;
-    if (s->accts[a].kind != QFS_ACCOUNT_VALIDATOR)
-        return QFS_REJECT_NOT_VALIDATOR;
-    *vslot = s->accts[a].role;
-    return QFS_REJECT_NONE;
+    uint32_t a = 0;
+    uint32_t code = ledger_find_kind(s, id, QFS_ACCOUNT_VALIDATOR, &a);
+    if (code == QFS_REJECT_NONE)
+        *vslot = s->accts[a].role;
+    return code;
 }
 
 uint32_t staking_apply_stake(qfs_state *s, const qfs_ev_stake *e)

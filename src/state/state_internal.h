@@ -227,6 +227,10 @@ void ledger_credit(qfs_state *s, uint32_t acct, qfs_asset a, uint64_t amount);
 void ledger_debit(qfs_state *s, uint32_t acct, qfs_asset a, uint64_t amount);
 /* Looks up an account; NO_INDEX when unknown. */
 uint32_t ledger_find(const qfs_state *s, const qfs_id *id);
+/* The account `id` of kind `kind` (validator or infra_node) into *acct, or
+ * the receipt that refuses it: unknown_account, else not_validator or
+ * not_infra_node. */
+uint32_t ledger_find_kind(const qfs_state *s, const qfs_id *id, qfs_account_kind kind, uint32_t *acct);
 /* Adds an account (id absent). QFS_E_NOMEM. Index in *out. */
 qfs_err ledger_add(qfs_state *s, const qfs_id *id, qfs_account_kind kind, uint32_t *out);
 /* Charges an ATR fee: debit, treasury credit, NOD issuance. The caller has
