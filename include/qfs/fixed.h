@@ -4,7 +4,11 @@
  *
  * No floating point is used anywhere. A ratio r is stored as the integer
  * r * 10^18 in a uint64_t (so 0.7 is 700000000000000000; the largest value is
- * 18.446744073709551615). Amounts are plain uint64_t base units.
+ * 18.446744073709551615). An amount is a qfs_amount: an unsigned 128-bit
+ * count of base units, 10^18 base units making one whole token, so that the
+ * whole-token value of an amount is the same 18-decimal fixed point as a
+ * ratio, on 128 bits. Products of two 128-bit values are formed on a 256-bit
+ * intermediate (qfs_mul_div) before the division.
  */
 #ifndef QFS_FIXED_H
 #define QFS_FIXED_H
@@ -20,6 +24,16 @@ extern "C" {
 
 /* Longest text qfs_fp18_format() or qfs_u64_format() writes, without NUL. */
 #define QFS_DECIMAL_STR_MAX 21
+
+/* An amount of one asset in base units. 10^18 base units are one token. */
+typedef unsigned __int128 qfs_amount;
+#define QFS_AMOUNT_MAX (~(qfs_amount)0)
+/* Base units in one whole token of any asset. */
+#define QFS_TOKEN ((qfs_amount)QFS_FP18_ONE)
+/* Longest text qfs_amount_format() (39 digits: 2^128 - 1 is
+ * 340282366920938463463374607431768211455) or qfs_amount_format_tokens()
+ * (40 with the point) writes, without NUL. */
+#define QFS_AMOUNT_STR_MAX 40
 
 typedef enum qfs_round {
     QFS_ROUND_FLOOR = 0, /* toward zero (all values are unsigned) */
@@ -65,6 +79,45 @@ qfs_err qfs_fp18_mul(uint64_t *out, uint64_t a, uint64_t b, qfs_round r);
 
 /* floor(sqrt(v)) for a 128-bit value; exact, integer only. */
 uint64_t qfs_isqrt_u128(unsigned __int128 v);
+
+/* Parses a base-10 amount: DIGITS only, no sign, point or spaces, leading
+ * zeros allowed. QFS_E_PARSE for bad text, QFS_E_RANGE above 2^128 - 1;
+ * `*out` is unchanged on error. */
+qfs_err qfs_amount_parse(qfs_amount *out, const char *s, size_t len);
+
+/* Writes v in base 10 and a NUL; buf holds QFS_AMOUNT_STR_MAX + 1 bytes.
+ * Returns the length. */
+size_t qfs_amount_format(char *buf, qfs_amount v);
+
+/* Writes v / 10^18 as the shortest exact decimal ("1.5" for
+ * 1500000000000000000, "0" for 0): an amount in whole tokens, or a 128-bit
+ * sum of ratios. buf holds QFS_AMOUNT_STR_MAX + 1 bytes. */
+size_t qfs_amount_format_tokens(char *buf, qfs_amount v);
+
+/* Parses whole tokens written as an exact decimal ("1.5", "100") into base
+ * units (x 10^18). Grammar as qfs_fp18_parse(). QFS_E_RANGE for more than 18
+ * decimals or a result above 2^128 - 1. */
+qfs_err qfs_amount_parse_tokens(qfs_amount *out, const char *s, size_t len);
+
+/* *out = a + b, or QFS_E_RANGE above 2^128 - 1 (then *out is unchanged). */
+qfs_err qfs_add_amount(qfs_amount *out, qfs_amount a, qfs_amount b);
+
+/* *out = a - b, or QFS_E_RANGE when b > a (then *out is unchanged). */
+qfs_err qfs_sub_amount(qfs_amount *out, qfs_amount a, qfs_amount b);
+
+/* *out = round(a * b / d) with the product formed exactly on 256 bits,
+ * rounding as named. This is the one multiply-then-divide of amounts: a
+ * pool times a score over a sum of scores, an amount times a ratio over
+ * 10^18. QFS_E_INVALID_ARG when d == 0; QFS_E_RANGE when the result does not
+ * fit in 128 bits (then *out is unchanged). */
+qfs_err qfs_mul_div(qfs_amount *out, qfs_amount a, qfs_amount b, qfs_amount d, qfs_round r);
+
+/* An amount times a ratio: round(a * ratio_fp18 / 10^18) (qfs_mul_div). */
+qfs_err qfs_amount_mul_fp18(qfs_amount *out, qfs_amount a, uint64_t ratio_fp18, qfs_round r);
+
+/* floor(sqrt(a * b)) with the product formed exactly on 256 bits; the result
+ * always fits in 128 bits. */
+qfs_amount qfs_isqrt_mul(qfs_amount a, qfs_amount b);
 
 #ifdef __cplusplus
 }
