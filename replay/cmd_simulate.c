@@ -63,12 +63,47 @@ static int rng_pct(rng *r, unsigned pct)
 
 #define FP(x) ((uint64_t)(x))
 #define FP_ONE QFS_FP18_ONE
+/* Whole tokens in base units. */
+#define TOKENS(n) ((qfs_amount)(n) * QFS_TOKEN)
+
+static const qfs_amount POW10[] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL,
+    1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
+    1000000000000000000ULL, 10000000000000000000ULL};
+
+static qfs_amount pow10_amount(unsigned e)
+{
+    return e < 20 ? POW10[e] : POW10[19] * POW10[e - 19];
+}
+
+/* An amount the way people write one: a mantissa of 1 to 3 significant
+ * digits times a power of ten, the power uniform in [e_lo, e_hi] (10^18 is
+ * one token), so that amounts span many orders of magnitude, from dust to
+ * millions of tokens, and every 128-bit path of the fold is exercised. */
+static qfs_amount rng_amount(rng *r, unsigned e_lo, unsigned e_hi)
+{
+    uint64_t digits = rng_range(r, 1, 3);
+    uint64_t mantissa = rng_range(r, 1, digits == 1 ? 9 : digits == 2 ? 99 : 999);
+    unsigned e = (unsigned)rng_range(r, e_lo, e_hi);
+    return (qfs_amount)mantissa * pow10_amount(e);
+}
+
+/* An amount of at most `have` (> 0), drawn as rng_amount over [e_lo, e_hi]
+ * and then scaled down by powers of ten until it fits. */
+static qfs_amount rng_amount_max(rng *r, unsigned e_lo, unsigned e_hi, qfs_amount have)
+{
+    qfs_amount a = rng_amount(r, e_lo, e_hi);
+    while (a > have && a >= 10)
+        a /= 10;
+    return a <= have ? a : have;
+}
 
 typedef struct sim_account {
     qfs_id id;
     qfs_account_kind kind;
-    uint64_t balance[QFS_ASSET_COUNT]; /* shadow: what the generator believes */
-    uint64_t staked;
+    qfs_amount balance[QFS_ASSET_COUNT]; /* shadow: what the generator believes */
+    qfs_amount staked;
     int voted;             /* has cast a social ballot */
     uint64_t lock_through; /* its ballots hold its T3 and stake through this epoch */
 } sim_account;
@@ -163,15 +198,16 @@ static void pick_change(sim *s, qfs_param_domain domain, qfs_param_value *out)
             break;
         }
     QFS_ASSERT(def);
-    uint64_t span = def->default_value / 10;
-    uint64_t lo = def->default_value - span;
-    uint64_t hi = def->default_value > UINT64_MAX - span ? UINT64_MAX : def->default_value + span;
-    if (lo < def->min_value)
-        lo = def->min_value;
-    if (hi > def->max_value)
-        hi = def->max_value;
+    /* Within 10% of the default: a tenth of it in 20 steps. */
+    qfs_amount step = def->default_value / 200;
+    qfs_amount lo = def->default_value - 20 * step;
+    qfs_amount value = lo + step * rng_range(&s->r, 0, 40);
+    if (value < def->min_value)
+        value = def->min_value;
+    if (value > def->max_value)
+        value = def->max_value;
     QFS_ASSERT(qfs_id_set(&out->name, def->name, strlen(def->name)) == QFS_OK);
-    out->value = rng_range(&s->r, lo, hi);
+    out->value = value;
 }
 
 /* Votes are cast only in the epoch of the proposal and the next one, well
@@ -249,7 +285,7 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         uint64_t k = index - 1;
         if (k < s->validators) {
             sim_account *v = &s->accounts[k];
-            uint64_t amount = 100000 + rng_below(&s->r, 100000);
+            qfs_amount amount = TOKENS(100000 + rng_below(&s->r, 100000));
             v->balance[QFS_ASSET_T1] -= amount;
             v->staked += amount;
             ev->kind = QFS_EVENT_STAKE;
@@ -276,23 +312,23 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         sim_account *to = pick_any(s);
         while (to == from && s->count > 1)
             to = pick_any(s);
-        uint64_t fee = rng_range(&s->r, 1, 10);
+        qfs_amount fee = rng_amount(&s->r, 14, 17); /* 0.0001 to 99.9 ATR */
         /* An asset the sender holds enough of, as far as the model knows
          * (T3 held by open ballots does not count). */
         qfs_asset asset = assets[rng_below(&s->r, sizeof assets / sizeof assets[0])];
-        uint64_t amount = 0;
+        qfs_amount amount = 0;
         for (size_t tries = 0; tries < 8; tries++) {
-            uint64_t have = asset == QFS_ASSET_T3 && ballot_locked(s, from) ? 0 : from->balance[asset];
+            qfs_amount have = asset == QFS_ASSET_T3 && ballot_locked(s, from) ? 0 : from->balance[asset];
             if (asset == QFS_ASSET_ATR)
                 have = have > fee ? have - fee : 0;
             if (have > 0) {
-                amount = rng_range(&s->r, 1, have < 100 ? have : 100);
+                amount = rng_amount_max(&s->r, 6, 22, have); /* 10^-12 to 10^6 tokens */
                 break;
             }
             asset = assets[rng_below(&s->r, sizeof assets / sizeof assets[0])];
         }
         if (amount == 0)
-            amount = rng_range(&s->r, 1, 100); /* an overdraft: rejected */
+            amount = rng_amount(&s->r, 18, 24); /* an overdraft: rejected */
         if (rng_pct(&s->r, 1))
             asset = QFS_ASSET_NOD; /* never transferable: a deliberate rejection */
         if (asset != QFS_ASSET_NOD && from != to && from->balance[asset] >= amount &&
@@ -305,7 +341,7 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         ev->u.transfer = (qfs_ev_transfer){from->id, to->id, asset, amount, fee};
     } else if (roll < 450) {
         sim_account *a = pick_any(s);
-        uint64_t fee = rng_range(&s->r, 1, 50);
+        qfs_amount fee = rng_amount(&s->r, 14, 17);
         if (a->balance[QFS_ASSET_ATR] >= fee)
             a->balance[QFS_ASSET_ATR] -= fee;
         ev->kind = QFS_EVENT_USER_ACTION;
@@ -331,7 +367,7 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         ev->u.node_telemetry.correctness_fp18 = rng_fp(&s->r, FP(700000000000000000), FP_ONE);
     } else if (roll < 730) {
         sim_account *v = pick_validator(s);
-        uint64_t amount = rng_range(&s->r, 1, 100);
+        qfs_amount amount = rng_amount(&s->r, 12, 21);
         if (v->balance[QFS_ASSET_T1] >= amount) {
             v->balance[QFS_ASSET_T1] -= amount;
             v->staked += amount;
@@ -351,14 +387,14 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
                     break;
                 }
             }
-        uint64_t amount = rng_range(&s->r, 1, 100);
+        qfs_amount amount = rng_amount(&s->r, 12, 21);
         if (v->staked >= amount)
             v->staked -= amount;
         ev->kind = QFS_EVENT_UNSTAKE;
         ev->u.unstake = (qfs_ev_stake){v->id, amount};
     } else if (roll < 780) {
         sim_account *v = pick_validator(s);
-        uint64_t amount = rng_range(&s->r, 1, 3);
+        qfs_amount amount = rng_amount(&s->r, 15, 18); /* 0.001 to 999 T4: Psi + 0.00005 to + 1 */
         if (v->balance[QFS_ASSET_T4] >= amount)
             v->balance[QFS_ASSET_T4] -= amount;
         ev->kind = QFS_EVENT_BOOST;
@@ -490,7 +526,7 @@ static int build_genesis(sim *s, uint64_t seed, uint64_t events, qfs_event *ev,
     /* Fees leave the accounts for good (they go to the treasury), about 6.5
      * ATR per event in all; a long simulation starts with enough ATR that
      * every account can keep paying to the end. */
-    uint64_t atr_extra = events / 8;
+    qfs_amount atr_extra = TOKENS(events / 8);
     qfs_genesis_account *accounts = calloc(s->count, sizeof *accounts);
     if (!accounts)
         return -1;
@@ -498,16 +534,16 @@ static int build_genesis(sim *s, uint64_t seed, uint64_t events, qfs_event *ev,
         sim_account *a = &s->accounts[i];
         switch (a->kind) {
         case QFS_ACCOUNT_VALIDATOR:
-            a->balance[QFS_ASSET_T1] = 10000000;
-            a->balance[QFS_ASSET_T3] = 10000;
-            a->balance[QFS_ASSET_T4] = 100000;
-            a->balance[QFS_ASSET_ATR] = 1000000 + atr_extra;
+            a->balance[QFS_ASSET_T1] = TOKENS(10000000);
+            a->balance[QFS_ASSET_T3] = TOKENS(10000);
+            a->balance[QFS_ASSET_T4] = TOKENS(100000);
+            a->balance[QFS_ASSET_ATR] = TOKENS(1000000) + atr_extra;
             break;
-        case QFS_ACCOUNT_INFRA_NODE: a->balance[QFS_ASSET_ATR] = 1000000 + atr_extra; break;
+        case QFS_ACCOUNT_INFRA_NODE: a->balance[QFS_ASSET_ATR] = TOKENS(1000000) + atr_extra; break;
         default:
-            a->balance[QFS_ASSET_T2] = 1000;
-            a->balance[QFS_ASSET_T3] = 1000;
-            a->balance[QFS_ASSET_ATR] = 100000 + atr_extra;
+            a->balance[QFS_ASSET_T2] = TOKENS(1000);
+            a->balance[QFS_ASSET_T3] = TOKENS(1000);
+            a->balance[QFS_ASSET_ATR] = TOKENS(100000) + atr_extra;
             break;
         }
         accounts[i].id = a->id;

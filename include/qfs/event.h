@@ -14,6 +14,7 @@
 #define QFS_EVENT_H
 
 #include "qfs/common.h"
+#include "qfs/fixed.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -112,13 +113,13 @@ qfs_err qfs_event_kind_parse(qfs_event_kind *out, const char *s, size_t len);
 /* A named parameter and its value (units per docs/SPEC.md). */
 typedef struct qfs_param_value {
     qfs_id name;
-    uint64_t value;
+    qfs_amount value; /* 128 bits for amount parameters; others fit 64 */
 } qfs_param_value;
 
 typedef struct qfs_genesis_account {
     qfs_id id;
     qfs_account_kind kind;
-    uint64_t balances[QFS_ASSET_COUNT]; /* indexed by qfs_asset; [0] is 0 */
+    qfs_amount balances[QFS_ASSET_COUNT]; /* indexed by qfs_asset; [0] is 0 */
 } qfs_genesis_account;
 
 /* Limits on genesis, enforced by the codec. */
@@ -142,14 +143,14 @@ typedef struct qfs_ev_transfer {
     qfs_id from;
     qfs_id to;
     qfs_asset asset;
-    uint64_t amount;
-    uint64_t fee_atr;
+    qfs_amount amount;
+    qfs_amount fee_atr;
 } qfs_ev_transfer;
 
 /* Stake and unstake share a shape. */
 typedef struct qfs_ev_stake {
     qfs_id validator;
-    uint64_t amount;
+    qfs_amount amount;
 } qfs_ev_stake;
 
 typedef struct qfs_ev_coherence_report {
@@ -159,7 +160,7 @@ typedef struct qfs_ev_coherence_report {
 
 typedef struct qfs_ev_boost {
     qfs_id validator;
-    uint64_t amount;
+    qfs_amount amount;
 } qfs_ev_boost;
 
 typedef struct qfs_ev_memory_contribution {
@@ -172,7 +173,7 @@ typedef struct qfs_ev_memory_contribution {
 typedef struct qfs_ev_user_action {
     qfs_id account;
     qfs_id action;
-    uint64_t fee_atr;
+    qfs_amount fee_atr;
 } qfs_ev_user_action;
 
 typedef struct qfs_ev_node_telemetry {

@@ -34,6 +34,8 @@ typedef unsigned __int128 qfs_amount;
  * 340282366920938463463374607431768211455) or qfs_amount_format_tokens()
  * (40 with the point) writes, without NUL. */
 #define QFS_AMOUNT_STR_MAX 40
+/* Most bytes of an amount's big-endian form (the protobuf encoding). */
+#define QFS_AMOUNT_BYTES_MAX 16
 
 typedef enum qfs_round {
     QFS_ROUND_FLOOR = 0, /* toward zero (all values are unsigned) */
@@ -114,6 +116,18 @@ qfs_err qfs_mul_div(qfs_amount *out, qfs_amount a, qfs_amount b, qfs_amount d, q
 
 /* An amount times a ratio: round(a * ratio_fp18 / 10^18) (qfs_mul_div). */
 qfs_err qfs_amount_mul_fp18(qfs_amount *out, qfs_amount a, uint64_t ratio_fp18, qfs_round r);
+
+/* An unsigned 256-bit value, for exact sums of 128 x 128-bit products. */
+typedef struct qfs_u256 {
+    qfs_amount hi, lo;
+} qfs_u256;
+
+/* *acc += a * b exactly. QFS_E_RANGE past 2^256 - 1 (*acc unchanged). */
+qfs_err qfs_u256_add_mul(qfs_u256 *acc, qfs_amount a, qfs_amount b);
+
+/* *out = floor(n / d). QFS_E_INVALID_ARG when d == 0, QFS_E_RANGE when the
+ * quotient does not fit in 128 bits. */
+qfs_err qfs_u256_div(qfs_amount *out, qfs_u256 n, qfs_amount d);
 
 /* floor(sqrt(a * b)) with the product formed exactly on 256 bits; the result
  * always fits in 128 bits. */

@@ -24,7 +24,7 @@
 extern "C" {
 #endif
 
-#define QFS_LOG_FORMAT_VERSION 1
+#define QFS_LOG_FORMAT_VERSION 2
 #define QFS_LOG_FILE_HEADER_BYTES 64
 #define QFS_LOG_RECORD_HEADER_BYTES 96
 /* Limits. A record that claims or produces more is corrupt. */

@@ -11,13 +11,14 @@
 #define QFS_PARAMS_H
 
 #include "qfs/common.h"
+#include "qfs/fixed.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 typedef enum qfs_param_unit {
-    QFS_UNIT_AMOUNT = 1, /* base units of an asset */
+    QFS_UNIT_AMOUNT = 1, /* base units of an asset (10^18 per token), 128 bits */
     QFS_UNIT_FP18 = 2,   /* 18-decimal fixed point ratio */
     QFS_UNIT_COUNT = 3,  /* a plain count (epochs, nodes, a version number) */
     QFS_UNIT_MS = 4      /* milliseconds of event time */
@@ -34,7 +35,7 @@ typedef enum qfs_param_domain {
 typedef enum qfs_param_id {
     QFS_PARAM_AI_MODEL_VERSION = 0,
     QFS_PARAM_BOOST_DURATION_MS = 1,
-    QFS_PARAM_BOOST_PSI_PER_UNIT = 2,
+    QFS_PARAM_BOOST_PSI_PER_TOKEN = 2,
     QFS_PARAM_COHERENCE_T5_IMPACT = 3,
     QFS_PARAM_COHERENCE_WEIGHT_CORE = 4,
     QFS_PARAM_COHERENCE_WEIGHT_LAMBDA = 5,
@@ -65,20 +66,19 @@ typedef enum qfs_param_id {
     QFS_PARAM_T2_POOL = 30,
     QFS_PARAM_T5_LAMBDA_MIN = 31,
     QFS_PARAM_T5_RATE = 32,
-    QFS_PARAM_T5_UNIT = 33,
-    QFS_PARAM_UNBONDING_EPOCHS = 34,
-    QFS_PARAM_VOTE_ELIGIBILITY_PSI = 35,
-    QFS_PARAM_VOTE_ELIGIBILITY_WINDOW = 36,
-    QFS_PARAM_COUNT = 37
+    QFS_PARAM_UNBONDING_EPOCHS = 33,
+    QFS_PARAM_VOTE_ELIGIBILITY_PSI = 34,
+    QFS_PARAM_VOTE_ELIGIBILITY_WINDOW = 35,
+    QFS_PARAM_COUNT = 36
 } qfs_param_id;
 
 typedef struct qfs_param_def {
     const char *name;
     qfs_param_unit unit;
     qfs_param_domain domain;
-    uint64_t default_value;
-    uint64_t min_value; /* inclusive */
-    uint64_t max_value; /* inclusive */
+    qfs_amount default_value;
+    qfs_amount min_value; /* inclusive */
+    qfs_amount max_value; /* inclusive; at most UINT64_MAX unless the unit is amount */
     const char *doc;    /* one line: what the parameter does */
 } qfs_param_def;
 

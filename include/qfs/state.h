@@ -112,7 +112,7 @@ uint64_t qfs_state_epoch(const qfs_state *s);
 /* Canonical JSON of the state as a malloc'd, NUL-terminated string that the
  * caller frees; *len_out (may be NULL) gets its length without the NUL.
  * module == NULL: one object with every module under its name; otherwise that
- * module's object alone. Sorted keys, amounts as JSON integers, ratios as
+ * module's object alone. Sorted keys, amounts as strings of digits, ratios as
  * exact decimal strings ("0.7"), ids as strings, no floats, ends with LF.
  * QFS_E_NOT_FOUND for an unknown module name, QFS_E_NOMEM. */
 qfs_err qfs_state_to_json(const qfs_state *s, const char *module, char **out, size_t *len_out);
@@ -124,10 +124,10 @@ qfs_err qfs_state_to_json(const qfs_state *s, const char *module, char **out, si
 qfs_err qfs_state_check_invariants(const qfs_state *s, qfs_diag *diag);
 
 /* A parameter's current value, by registry index (qfs_param_id). */
-uint64_t qfs_state_param(const qfs_state *s, size_t param_index);
+qfs_amount qfs_state_param(const qfs_state *s, size_t param_index);
 
 /* An account's balance of `asset`; QFS_E_NOT_FOUND for an unknown id. */
-qfs_err qfs_state_balance(const qfs_state *s, const qfs_id *account, qfs_asset asset, uint64_t *out);
+qfs_err qfs_state_balance(const qfs_state *s, const qfs_id *account, qfs_asset asset, qfs_amount *out);
 
 #ifdef __cplusplus
 }

@@ -45,20 +45,20 @@ qfs_err codec_check_param_name(const qfs_param_def **out, const qfs_id *name, co
 }
 
 /* Writes v in the parameter's unit, as it would be written in JSON. */
-static void format_in_unit(char *buf, qfs_param_unit unit, uint64_t v)
+static void format_in_unit(char *buf, qfs_param_unit unit, qfs_amount v)
 {
     if (unit == QFS_UNIT_FP18)
-        qfs_fp18_format(buf, v);
+        qfs_amount_format_tokens(buf, v); /* the same decimals as a ratio, on 128 bits */
     else
-        qfs_u64_format(buf, v);
+        qfs_amount_format(buf, v);
 }
 
-qfs_err codec_check_param_range(const qfs_param_def *def, uint64_t value, const char *where, qfs_err fail,
+qfs_err codec_check_param_range(const qfs_param_def *def, qfs_amount value, const char *where, qfs_err fail,
                                 qfs_diag *diag)
 {
     if (value >= def->min_value && value <= def->max_value)
         return QFS_OK;
-    char v[QFS_DECIMAL_STR_MAX + 1], lo[QFS_DECIMAL_STR_MAX + 1], hi[QFS_DECIMAL_STR_MAX + 1];
+    char v[QFS_AMOUNT_STR_MAX + 1], lo[QFS_AMOUNT_STR_MAX + 1], hi[QFS_AMOUNT_STR_MAX + 1];
     format_in_unit(v, def->unit, value);
     format_in_unit(lo, def->unit, def->min_value);
     format_in_unit(hi, def->unit, def->max_value);

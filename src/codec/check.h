@@ -26,7 +26,7 @@ qfs_err codec_check_param_name(const qfs_param_def **out, const qfs_id *name, co
                                qfs_diag *diag);
 
 /* The value must lie in [def->min_value, def->max_value]. */
-qfs_err codec_check_param_range(const qfs_param_def *def, uint64_t value, const char *where, qfs_err fail,
+qfs_err codec_check_param_range(const qfs_param_def *def, qfs_amount value, const char *where, qfs_err fail,
                                 qfs_diag *diag);
 
 /* Counts, unique parameter names, unique account ids, known account kinds,

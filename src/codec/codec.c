@@ -35,7 +35,10 @@ typedef struct scan_ctx {
     qfs_diag *diag;
 } scan_ctx;
 
-/* Reads a varint of at most 10 bytes at *pos (bounded by end). */
+/* Reads a varint of at most 10 bytes at *pos (bounded by end). Returns -1
+ * when it is truncated or longer than 10 bytes, 1 when it is not in its one
+ * canonical form (a longer encoding than the value needs, or bits above 64),
+ * 0 when it is. */
 static int read_varint(const uint8_t *data, size_t end, size_t *pos, uint64_t *out)
 {
     uint64_t v = 0;
@@ -46,7 +49,9 @@ static int read_varint(const uint8_t *data, size_t end, size_t *pos, uint64_t *o
         v |= (uint64_t)(b & 0x7f) << (7 * i);
         if (!(b & 0x80)) {
             *out = v;
-            return 0;
+            /* A last byte of 0 after the first adds nothing: the same value
+             * has a shorter form. The tenth byte holds only bit 63. */
+            return (i > 0 && b == 0) || (i == 9 && b > 1) ? 1 : 0;
         }
     }
     return -1;
@@ -142,12 +147,16 @@ static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor 
      * message of every event. */
     uint64_t counts[SCAN_FIELDS_MAX];
     int counting = 0;
+    uint64_t last_number = 0;
     QFS_ASSERT(desc->n_fields <= SCAN_FIELDS_MAX);
     while (pos < end) {
         size_t field_start = pos;
         uint64_t tag = 0;
-        if (read_varint(c->data, end, &pos, &tag) != 0)
+        int vr = read_varint(c->data, end, &pos, &tag);
+        if (vr < 0)
             return scan_fail(c, field_start, path, NULL, "truncated or overlong field tag");
+        if (vr > 0)
+            return scan_fail(c, field_start, path, NULL, "field tag not in its shortest form");
         uint64_t number = tag >> 3;
         unsigned wire = (unsigned)(tag & 7);
         if (number == 0 || number > 0x1fffffffu)
@@ -156,6 +165,13 @@ static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor 
         const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(desc, (unsigned)number);
         if (!f)
             return scan_fail(c, field_start, path, NULL, "unknown field number %u", (unsigned)number);
+        /* One byte form per event: fields in ascending number, each once
+         * (the entries of a repeated field side by side), as protobuf-c
+         * writes them. */
+        if (number < last_number || (number == last_number && f->label != PROTOBUF_C_LABEL_REPEATED))
+            return scan_fail(c, field_start, path, f->name,
+                             number == last_number ? "field appears twice" : "field out of order");
+        last_number = number;
         if (f->label == PROTOBUF_C_LABEL_REPEATED) {
             if (!counting) {
                 memset(counts, 0, sizeof counts);
@@ -172,8 +188,14 @@ static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor 
         uint64_t v = 0;
         switch (wire) {
         case PROTOBUF_C_WIRE_TYPE_VARINT:
-            if (read_varint(c->data, end, &pos, &v) != 0)
+            vr = read_varint(c->data, end, &pos, &v);
+            if (vr < 0)
                 return scan_fail(c, field_start, path, f->name, "truncated or overlong varint");
+            if (vr > 0)
+                return scan_fail(c, field_start, path, f->name, "varint not in its shortest form");
+            if (v == 0)
+                return scan_fail(c, field_start, path, f->name,
+                                 "zero written out (a zero value is written by leaving the field out)");
             /* protobuf-c keeps only the low 32 bits of an enum varint; a value
              * it would wrap is not a value of the enum. */
             if (f->type == PROTOBUF_C_TYPE_ENUM && v > 0x7fffffffu)
@@ -191,9 +213,21 @@ static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor 
             pos += 4;
             break;
         case PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED: {
-            if (read_varint(c->data, end, &pos, &v) != 0 || v > end - pos)
+            vr = read_varint(c->data, end, &pos, &v);
+            if (vr < 0 || v > end - pos)
                 return scan_fail(c, field_start, path, f->name, "truncated length-delimited field");
+            if (vr > 0)
+                return scan_fail(c, field_start, path, f->name, "length not in its shortest form");
             size_t n = (size_t)v;
+            if (n == 0 && f->type != PROTOBUF_C_TYPE_MESSAGE)
+                return scan_fail(c, field_start, path, f->name,
+                                 "empty value written out (an empty or zero value is written by leaving the "
+                                 "field out)");
+            /* Every bytes field of the schema is a 128-bit amount. */
+            if (f->type == PROTOBUF_C_TYPE_BYTES && n > QFS_AMOUNT_BYTES_MAX)
+                return scan_fail(c, field_start, path, f->name, "amount of %zu bytes (at most 16: 128 bits)", n);
+            if (f->type == PROTOBUF_C_TYPE_BYTES && c->data[pos] == 0)
+                return scan_fail(c, pos, path, f->name, "amount with a leading zero byte (not its one form)");
             if (f->type == PROTOBUF_C_TYPE_STRING && memchr(c->data + pos, 0, n))
                 return scan_fail(c, pos, path, f->name, "id has a byte outside [A-Za-z0-9._:-] (a NUL byte)");
             if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
@@ -319,6 +353,17 @@ static qfs_err conv_fp18_unit(uint64_t *out, uint64_t v, const char *where, qfs_
     return err;
 }
 
+/* A 128-bit amount from its bytes: big-endian, canonical (the scan refused
+ * every other form). */
+static qfs_amount amount_of(ProtobufCBinaryData b)
+{
+    QFS_ASSERT(b.len <= QFS_AMOUNT_BYTES_MAX);
+    qfs_amount v = 0;
+    for (size_t i = 0; i < b.len; i++)
+        v = (v << 8) | b.data[i];
+    return v;
+}
+
 #define TRY(expr)                                                                                            \
     do {                                                                                                     \
         qfs_err try_err_ = (expr);                                                                           \
@@ -339,8 +384,9 @@ static qfs_err conv_param(qfs_param_value *out, const Qfs__V1__ParamValue *m, co
     const qfs_param_def *def = NULL;
     TRY(codec_check_param_name(&def, &out->name, where, QFS_E_DECODE, diag));
     snprintf(where, sizeof where, "%s.change.value", kind);
-    TRY(codec_check_param_range(def, m->value, where, QFS_E_DECODE, diag));
-    out->value = m->value;
+    qfs_amount value = amount_of(m->value);
+    TRY(codec_check_param_range(def, value, where, QFS_E_DECODE, diag));
+    out->value = value;
     return QFS_OK;
 }
 
@@ -367,7 +413,7 @@ static qfs_err conv_genesis(qfs_ev_genesis *g, const Qfs__V1__Genesis *m, qfs_ar
         TRY(no_unknown(&p->base, where, diag));
         snprintf(where, sizeof where, "genesis.params[%zu].name", i);
         TRY(conv_id(&g->params[i].name, p->name, where, diag));
-        g->params[i].value = p->value;
+        g->params[i].value = amount_of(p->value);
     }
     g->account_count = m->n_accounts;
     g->accounts = NULL;
@@ -398,7 +444,7 @@ static qfs_err conv_genesis(qfs_ev_genesis *g, const Qfs__V1__Genesis *m, qfs_ar
                 return fail(diag, "genesis.accounts[%zu].balances: asset %s appears more than once", i,
                             qfs_asset_name(asset));
             seen |= 1u << asset;
-            out->balances[asset] = b->amount;
+            out->balances[asset] = amount_of(b->amount);
         }
     }
     return codec_check_genesis(g, arena, QFS_E_DECODE, diag);
@@ -435,8 +481,8 @@ static qfs_err conv_event(qfs_event *ev, const Qfs__V1__Event *m, qfs_arena *are
         TRY(conv_id(&t->from, b->from, "transfer.from", diag));
         TRY(conv_id(&t->to, b->to, "transfer.to", diag));
         TRY(conv_asset(&t->asset, (int)b->asset, "transfer.asset", diag));
-        t->amount = b->amount;
-        t->fee_atr = b->fee_atr;
+        t->amount = amount_of(b->amount);
+        t->fee_atr = amount_of(b->fee_atr);
         return QFS_OK;
     }
     case QFS__V1__EVENT__BODY_STAKE: {
@@ -445,7 +491,7 @@ static qfs_err conv_event(qfs_event *ev, const Qfs__V1__Event *m, qfs_arena *are
             break;
         ev->kind = QFS_EVENT_STAKE;
         TRY(no_unknown(&b->base, "stake", diag));
-        ev->u.stake.amount = b->amount;
+        ev->u.stake.amount = amount_of(b->amount);
         return conv_id(&ev->u.stake.validator, b->validator, "stake.validator", diag);
     }
     case QFS__V1__EVENT__BODY_UNSTAKE: {
@@ -454,7 +500,7 @@ static qfs_err conv_event(qfs_event *ev, const Qfs__V1__Event *m, qfs_arena *are
             break;
         ev->kind = QFS_EVENT_UNSTAKE;
         TRY(no_unknown(&b->base, "unstake", diag));
-        ev->u.unstake.amount = b->amount;
+        ev->u.unstake.amount = amount_of(b->amount);
         return conv_id(&ev->u.unstake.validator, b->validator, "unstake.validator", diag);
     }
     case QFS__V1__EVENT__BODY_COHERENCE_REPORT: {
@@ -473,7 +519,7 @@ static qfs_err conv_event(qfs_event *ev, const Qfs__V1__Event *m, qfs_arena *are
             break;
         ev->kind = QFS_EVENT_BOOST;
         TRY(no_unknown(&b->base, "boost", diag));
-        ev->u.boost.amount = b->amount;
+        ev->u.boost.amount = amount_of(b->amount);
         return conv_id(&ev->u.boost.validator, b->validator, "boost.validator", diag);
     }
     case QFS__V1__EVENT__BODY_MEMORY_CONTRIBUTION: {
@@ -497,7 +543,7 @@ static qfs_err conv_event(qfs_event *ev, const Qfs__V1__Event *m, qfs_arena *are
         TRY(no_unknown(&b->base, "user_action", diag));
         TRY(conv_id(&ev->u.user_action.account, b->account, "user_action.account", diag));
         TRY(conv_id(&ev->u.user_action.action, b->action, "user_action.action", diag));
-        ev->u.user_action.fee_atr = b->fee_atr;
+        ev->u.user_action.fee_atr = amount_of(b->fee_atr);
         return QFS_OK;
     }
     case QFS__V1__EVENT__BODY_NODE_TELEMETRY: {
@@ -616,6 +662,7 @@ qfs_err qfs_codec_decode(qfs_event *out, const uint8_t *data, size_t len, qfs_ar
 typedef struct enc_account {
     Qfs__V1__GenesisAccount msg;
     Qfs__V1__Balance balance[QFS_ASSET_COUNT - 1];
+    uint8_t amount[QFS_ASSET_COUNT - 1][QFS_AMOUNT_BYTES_MAX];
     Qfs__V1__Balance *balance_ptr[QFS_ASSET_COUNT - 1];
     char id[ID_CSTR_BYTES];
 } enc_account;
@@ -623,6 +670,7 @@ typedef struct enc_account {
 typedef struct enc_param {
     Qfs__V1__ParamValue msg;
     char name[ID_CSTR_BYTES];
+    uint8_t value[QFS_AMOUNT_BYTES_MAX];
 } enc_param;
 
 /* Everything an event's protobuf-c form needs, on the stack; only a genesis
@@ -648,8 +696,22 @@ typedef struct enc_msg {
     } body;
     Qfs__V1__ParamValue change;
     char str[2][ID_CSTR_BYTES];
+    uint8_t amt[2][QFS_AMOUNT_BYTES_MAX];
     void *heap;
 } enc_msg;
+
+/* The one byte form of an amount: big-endian without leading zero bytes,
+ * empty (the field left out) for 0. */
+static ProtobufCBinaryData amount_bytes(uint8_t buf[QFS_AMOUNT_BYTES_MAX], qfs_amount v)
+{
+    size_t n = 0;
+    for (qfs_amount x = v; x != 0; x >>= 8)
+        n++;
+    for (size_t i = 0; i < n; i++)
+        buf[n - 1 - i] = (uint8_t)(v >> (8 * i));
+    ProtobufCBinaryData b = {n, n ? buf : NULL};
+    return b;
+}
 
 /* protobuf-c wants NUL-terminated strings; ids are not. */
 static char *cstr(char dst[ID_CSTR_BYTES], const qfs_id *id)
@@ -690,7 +752,7 @@ static qfs_err build_genesis(enc_msg *m, const qfs_ev_genesis *g)
     for (size_t i = 0; i < g->param_count; i++) {
         qfs__v1__param_value__init(&par[i].msg);
         par[i].msg.name = cstr(par[i].name, &g->params[i].name);
-        par[i].msg.value = g->params[i].value;
+        par[i].msg.value = amount_bytes(par[i].value, g->params[i].value);
         par_ptr[i] = &par[i].msg;
     }
     out->n_params = g->param_count;
@@ -709,7 +771,7 @@ static qfs_err build_genesis(enc_msg *m, const qfs_ev_genesis *g)
                 continue;
             qfs__v1__balance__init(&e->balance[n]);
             e->balance[n].asset = (Qfs__V1__Asset)asset;
-            e->balance[n].amount = a->balances[asset];
+            e->balance[n].amount = amount_bytes(e->amount[n], a->balances[asset]);
             e->balance_ptr[n] = &e->balance[n];
             n++;
         }
@@ -726,7 +788,7 @@ static void build_change(enc_msg *m, const qfs_param_value *p)
 {
     qfs__v1__param_value__init(&m->change);
     m->change.name = cstr(m->str[1], &p->name);
-    m->change.value = p->value;
+    m->change.value = amount_bytes(m->amt[0], p->value);
 }
 
 /* Fills m from ev. The caller releases m->heap. */
@@ -755,8 +817,8 @@ static qfs_err build(enc_msg *m, const qfs_event *ev)
         b->from = cstr(m->str[0], &ev->u.transfer.from);
         b->to = cstr(m->str[1], &ev->u.transfer.to);
         b->asset = (Qfs__V1__Asset)ev->u.transfer.asset;
-        b->amount = ev->u.transfer.amount;
-        b->fee_atr = ev->u.transfer.fee_atr;
+        b->amount = amount_bytes(m->amt[0], ev->u.transfer.amount);
+        b->fee_atr = amount_bytes(m->amt[1], ev->u.transfer.fee_atr);
         m->event.body_case = QFS__V1__EVENT__BODY_TRANSFER;
         m->event.transfer = b;
         return QFS_OK;
@@ -765,7 +827,7 @@ static qfs_err build(enc_msg *m, const qfs_event *ev)
         Qfs__V1__Stake *b = &m->body.stake;
         qfs__v1__stake__init(b);
         b->validator = cstr(m->str[0], &ev->u.stake.validator);
-        b->amount = ev->u.stake.amount;
+        b->amount = amount_bytes(m->amt[0], ev->u.stake.amount);
         m->event.body_case = QFS__V1__EVENT__BODY_STAKE;
         m->event.stake = b;
         return QFS_OK;
@@ -774,7 +836,7 @@ static qfs_err build(enc_msg *m, const qfs_event *ev)
         Qfs__V1__Unstake *b = &m->body.unstake;
         qfs__v1__unstake__init(b);
         b->validator = cstr(m->str[0], &ev->u.unstake.validator);
-        b->amount = ev->u.unstake.amount;
+        b->amount = amount_bytes(m->amt[0], ev->u.unstake.amount);
         m->event.body_case = QFS__V1__EVENT__BODY_UNSTAKE;
         m->event.unstake = b;
         return QFS_OK;
@@ -792,7 +854,7 @@ static qfs_err build(enc_msg *m, const qfs_event *ev)
         Qfs__V1__Boost *b = &m->body.boost;
         qfs__v1__boost__init(b);
         b->validator = cstr(m->str[0], &ev->u.boost.validator);
-        b->amount = ev->u.boost.amount;
+        b->amount = amount_bytes(m->amt[0], ev->u.boost.amount);
         m->event.body_case = QFS__V1__EVENT__BODY_BOOST;
         m->event.boost = b;
         return QFS_OK;
@@ -814,7 +876,7 @@ static qfs_err build(enc_msg *m, const qfs_event *ev)
         qfs__v1__user_action__init(b);
         b->account = cstr(m->str[0], &ev->u.user_action.account);
         b->action = cstr(m->str[1], &ev->u.user_action.action);
-        b->fee_atr = ev->u.user_action.fee_atr;
+        b->fee_atr = amount_bytes(m->amt[0], ev->u.user_action.fee_atr);
         m->event.body_case = QFS__V1__EVENT__BODY_USER_ACTION;
         m->event.user_action = b;
         return QFS_OK;

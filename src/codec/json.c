@@ -19,8 +19,8 @@
 
 typedef enum ftype {
     F_ID,           /* qfs_id */
-    F_AMOUNT,       /* uint64_t base units: written as a string */
-    F_COUNTER,      /* uint64_t count or time: written as an integer when it fits */
+    F_AMOUNT,       /* qfs_amount base units: written as a string of digits */
+    F_COUNTER,      /* uint64_t time, epoch or id: written as a string of digits */
     F_FRACTION,     /* uint64_t fp18 from 0 to 1 */
     F_FP18,         /* uint64_t fp18, any value */
     F_ASSET,        /* qfs_asset */
@@ -259,6 +259,32 @@ static qfs_err parse_u64(uint64_t *out, const json_t *v, const char *where, qfs_
     return perr(diag, "%s: expected an integer or a string of digits, got %s", where, json_type_name(v));
 }
 
+/* Amounts: a JSON integer >= 0 (jansson holds up to INT64_MAX), or a string
+ * of digits up to 2^128 - 1. */
+static qfs_err parse_amount(qfs_amount *out, const json_t *v, const char *where, qfs_diag *diag)
+{
+    if (!json_is_string(v)) {
+        uint64_t x = 0;
+        qfs_err err = parse_u64(&x, v, where, diag);
+        if (err == QFS_OK)
+            *out = x;
+        return err;
+    }
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    qfs_err err = qfs_amount_parse(out, s, len);
+    if (err == QFS_OK)
+        return QFS_OK;
+    char q[QUOTE_BYTES_MAX + 4];
+    if (err == QFS_E_RANGE)
+        return perr(diag, "%s: \"%s\" is above the largest amount 340282366920938463463374607431768211455", where,
+                    quote(q, s, len));
+    if (len > 0 && s[0] == '-')
+        return perr(diag, "%s: must not be negative", where);
+    return perr(diag, "%s: \"%s\" is not a whole number of base units (digits only, like \"100\")", where,
+                quote(q, s, len));
+}
+
 /* Fixed point is written only as decimal text, so that no value ever passes
  * through a binary fraction on its way in. */
 static qfs_err parse_fp18(uint64_t *out, const json_t *v, const char *where, qfs_diag *diag)
@@ -380,11 +406,18 @@ static qfs_err parse_param_name(qfs_param_value *out, const json_t *v, const cha
 
 /* A parameter value in the parameter's unit: ratios as decimal strings, the
  * rest as whole numbers; then the parameter's allowed range. */
-static qfs_err parse_param_value(uint64_t *out, const qfs_param_def *def, const json_t *v, const char *where,
+static qfs_err parse_param_value(qfs_amount *out, const qfs_param_def *def, const json_t *v, const char *where,
                                  qfs_diag *diag)
 {
-    uint64_t x = 0;
-    qfs_err err = def->unit == QFS_UNIT_FP18 ? parse_fp18(&x, v, where, diag) : parse_u64(&x, v, where, diag);
+    qfs_amount x = 0;
+    qfs_err err;
+    if (def->unit == QFS_UNIT_AMOUNT) {
+        err = parse_amount(&x, v, where, diag);
+    } else {
+        uint64_t x64 = 0;
+        err = def->unit == QFS_UNIT_FP18 ? parse_fp18(&x64, v, where, diag) : parse_u64(&x64, v, where, diag);
+        x = x64;
+    }
     if (err != QFS_OK)
         return err;
     if (codec_check_param_range(def, x, where, QFS_E_PARSE, diag) != QFS_OK) {
@@ -455,7 +488,7 @@ static qfs_err parse_balances(qfs_genesis_account *a, const json_t *v, const cha
                         quote(q, key, key_len));
         char at[WHERE_BYTES_MAX];
         join(at, where, qfs_asset_name(asset));
-        qfs_err err = parse_u64(&a->balances[asset], val, at, diag);
+        qfs_err err = parse_amount(&a->balances[asset], val, at, diag);
         if (err != QFS_OK)
             return err;
     }
@@ -531,7 +564,7 @@ static qfs_err parse_field(qfs_event *ev, const field_spec *f, const json_t *v, 
     void *p = (char *)ev + f->offset;
     switch (f->type) {
     case F_ID: return parse_id(p, v, where, diag);
-    case F_AMOUNT:
+    case F_AMOUNT: return parse_amount(p, v, where, diag);
     case F_COUNTER: return parse_u64(p, v, where, diag);
     case F_FRACTION: return parse_fraction(p, v, where, diag);
     case F_FP18: return parse_fp18(p, v, where, diag);
@@ -641,7 +674,7 @@ qfs_err qfs_json_parse_event(qfs_event *out, const char *text, size_t len, qfs_a
         case json_error_numeric_overflow:
             qfs_diag_set(diag,
                          "number out of range for a JSON integer (%s); write amounts above "
-                         "9223372036854775807 as a string of digits, like \"18446744073709551615\"",
+                         "9223372036854775807 as a string of digits, like \"100000000000000000000\"",
                          jerr.text);
             break;
         case json_error_duplicate_key: qfs_diag_set(diag, "duplicate key (%s)", jerr.text); break;
@@ -674,19 +707,21 @@ static void set(builder *b, json_t *obj, const char *key, json_t *v)
         b->failed = 1;
 }
 
-static json_t *u64_string(uint64_t v)
+/* Amounts, and 64-bit times, epochs and ids, which can exceed 2^53 (past
+ * which a reader that holds numbers as doubles loses digits): strings. */
+static json_t *amount_string(qfs_amount v)
 {
-    char buf[QFS_DECIMAL_STR_MAX + 1];
-    size_t n = qfs_u64_format(buf, v);
+    char buf[QFS_AMOUNT_STR_MAX + 1];
+    size_t n = qfs_amount_format(buf, v);
     return json_stringn(buf, n);
 }
 
-/* Counters read best as numbers; past INT64_MAX jansson cannot hold them. */
-static json_t *counter(uint64_t v)
+/* Small bounded values (count and millisecond parameters) read best as
+ * numbers; their ranges keep them far below 2^53. */
+static json_t *small_integer(uint64_t v)
 {
-    if (v <= (uint64_t)INT64_MAX)
-        return json_integer((json_int_t)v);
-    return u64_string(v);
+    QFS_ASSERT(v <= (uint64_t)INT64_MAX);
+    return json_integer((json_int_t)v);
 }
 
 static json_t *fp18_string(uint64_t v)
@@ -708,11 +743,11 @@ static json_t *param_value(const qfs_param_value *p)
     const qfs_param_def *def = qfs_param_find(p->name.bytes, p->name.len);
     QFS_ASSERT(def != NULL);
     switch (def->unit) {
-    case QFS_UNIT_FP18: return fp18_string(p->value);
-    case QFS_UNIT_AMOUNT: return u64_string(p->value);
+    case QFS_UNIT_FP18: return fp18_string((uint64_t)p->value);
+    case QFS_UNIT_AMOUNT: return amount_string(p->value);
     case QFS_UNIT_COUNT:
     case QFS_UNIT_MS:
-    default: return counter(p->value);
+    default: return small_integer((uint64_t)p->value);
     }
 }
 
@@ -747,7 +782,7 @@ static json_t *format_accounts(builder *b, const qfs_ev_genesis *g)
         set(b, acc, "kind", json_string(qfs_account_kind_name(a->kind)));
         for (int asset = QFS_ASSET_T1; asset < QFS_ASSET_COUNT; asset++)
             if (a->balances[asset] != 0)
-                set(b, bal, qfs_asset_name((qfs_asset)asset), u64_string(a->balances[asset]));
+                set(b, bal, qfs_asset_name((qfs_asset)asset), amount_string(a->balances[asset]));
         set(b, acc, "balances", bal);
     }
     return arr;
@@ -758,8 +793,8 @@ static json_t *format_field(builder *b, const qfs_event *ev, const field_spec *f
     const void *p = (const char *)ev + f->offset;
     switch (f->type) {
     case F_ID: return id_string(p);
-    case F_AMOUNT: return u64_string(*(const uint64_t *)p);
-    case F_COUNTER: return counter(*(const uint64_t *)p);
+    case F_AMOUNT: return amount_string(*(const qfs_amount *)p);
+    case F_COUNTER: return amount_string(*(const uint64_t *)p);
     case F_FRACTION:
     case F_FP18: return fp18_string(*(const uint64_t *)p);
     case F_ASSET: return json_string(qfs_asset_name(*(const qfs_asset *)p));
@@ -787,7 +822,7 @@ qfs_err qfs_json_format_event(char **out, size_t *len_out, const qfs_event *ev)
         return QFS_E_NOMEM;
     builder b = {0};
     set(&b, root, "kind", json_string(qfs_event_kind_name(ev->kind)));
-    set(&b, root, "timestamp_ms", counter(ev->timestamp_ms));
+    set(&b, root, "timestamp_ms", amount_string(ev->timestamp_ms));
     const kind_spec *ks = &KINDS[ev->kind];
     for (size_t i = 0; i < ks->count && !b.failed; i++)
         set(&b, root, ks->fields[i].name, format_field(&b, ev, &ks->fields[i]));

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#define STATE_FORMAT_VERSION 1u
+#define STATE_FORMAT_VERSION 2u
 #define ENC_BUF_BYTES 4096
 
 typedef struct enc {
@@ -60,7 +60,7 @@ static void put_u64(enc *e, uint64_t v)
     put(e, b, 8);
 }
 
-static void put_u128(enc *e, unsigned __int128 v)
+static void put_u128(enc *e, qfs_amount v)
 {
     put_u64(e, (uint64_t)v);
     put_u64(e, (uint64_t)(v >> 64));
@@ -99,10 +99,10 @@ static void enc_ledger(const qfs_state *s, enc *e)
         put_id(e, acct_id(s, order[i]));
         put_u8(e, ac->kind);
         for (int a = 1; a < QFS_ASSET_COUNT; a++)
-            put_u64(e, ac->bal[a]);
+            put_u128(e, ac->bal[a]);
     }
     for (int a = 1; a < QFS_ASSET_COUNT; a++)
-        put_u64(e, s->issued[a]);
+        put_u128(e, s->issued[a]);
 }
 
 static void enc_staking(const qfs_state *s, enc *e)
@@ -113,11 +113,11 @@ static void enc_staking(const qfs_state *s, enc *e)
     for (uint32_t i = 0; i < n; i++) {
         const validator *v = &s->vals[order[i]];
         put_id(e, acct_id(s, v->account));
-        put_u64(e, v->staked);
-        put_u64(e, v->unbonding);
-        put_u64(e, v->slashed_t1);
-        put_u64(e, v->slashed_t4);
-        put_u64(e, v->t2_received);
+        put_u128(e, v->staked);
+        put_u128(e, v->unbonding);
+        put_u128(e, v->slashed_t1);
+        put_u128(e, v->slashed_t4);
+        put_u128(e, v->t2_received);
         put_u64(e, v->ballot_lock_epoch_plus1);
     }
     /* Unbonding entries merged by (validator, release epoch). */
@@ -130,18 +130,18 @@ static void enc_staking(const qfs_state *s, enc *e)
     put_u32(e, groups);
     for (uint32_t i = 0; i < n;) {
         const unbond *u = &s->unbonds[order[i]];
-        uint64_t amount = 0;
+        qfs_amount amount = 0;
         uint32_t j = i;
         while (j < n && s->unbonds[order[j]].validator == u->validator &&
                s->unbonds[order[j]].release_epoch == u->release_epoch)
             amount += s->unbonds[order[j++]].amount; /* part of the T1 supply */
         put_id(e, acct_id(s, s->vals[u->validator].account));
         put_u64(e, u->release_epoch);
-        put_u64(e, amount);
+        put_u128(e, amount);
         i = j;
     }
-    put_u64(e, s->pool[QFS_ASSET_T1][POOL_STAKED]);
-    put_u64(e, s->pool[QFS_ASSET_T1][POOL_UNBONDING]);
+    put_u128(e, s->pool[QFS_ASSET_T1][POOL_STAKED]);
+    put_u128(e, s->pool[QFS_ASSET_T1][POOL_UNBONDING]);
 }
 
 static void enc_coherence(const qfs_state *s, enc *e)
@@ -167,7 +167,7 @@ static void enc_coherence(const qfs_state *s, enc *e)
         const uint64_t *ring = &s->psi_ring[(size_t)vs * window];
         for (uint64_t k = 0; k < kept; k++)
             put_u64(e, ring[(start + k) % window]);
-        put_u64(e, v->boost_amount);
+        put_u128(e, v->boost_amount);
         put_u64(e, v->boost_until_ms);
     }
 }
@@ -186,7 +186,7 @@ static void enc_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, e
               (domain == QFS_DOMAIN_SOCIAL && defs[i].domain == QFS_DOMAIN_FIXED)))
             continue;
         put_name(e, defs[i].name);
-        put_u64(e, s->params[i]);
+        put_u128(e, s->params[i]);
     }
     uint32_t *order = s->scratch_a;
     uint32_t *ballots = s->scratch_b;
@@ -197,14 +197,14 @@ static void enc_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, e
         put_u64(e, p->id);
         put_id(e, acct_id(s, p->proposer));
         put_name(e, defs[p->param].name);
-        put_u64(e, p->value);
+        put_u128(e, p->value);
         put_u64(e, p->created_epoch);
         put_u64(e, p->end_epoch);
-        put_u64(e, p->supply_snapshot);
-        put_u64(e, p->yes);
-        put_u64(e, p->no);
-        put_u64(e, p->abstain);
-        put_u64(e, p->quorum_cast);
+        put_u128(e, p->supply_snapshot);
+        put_u128(e, p->yes);
+        put_u128(e, p->no);
+        put_u128(e, p->abstain);
+        put_u128(e, p->quorum_cast);
         put_u8(e, p->status);
         uint32_t nb = view_ballots(s, p, ballots);
         put_u32(e, nb);
@@ -212,8 +212,8 @@ static void enc_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, e
             const ballot *b = &p->ballots[ballots[k]];
             put_id(e, acct_id(s, b->voter));
             put_u8(e, b->choice);
-            put_u64(e, b->weight);
-            put_u64(e, b->quorum_weight);
+            put_u128(e, b->weight);
+            put_u128(e, b->quorum_weight);
         }
     }
 }
@@ -228,7 +228,7 @@ static void enc_memory(const qfs_state *s, enc *e)
         put_id(e, &s->mem_ids.ids[order[i]]);
         put_u64(e, m->contributions);
         put_u64(e, m->rewarded);
-        put_u64(e, m->t5_total);
+        put_u128(e, m->t5_total);
         put_u64(e, m->last_lambda_fp18);
     }
     put_u64(e, s->mem_epoch_count);
@@ -239,21 +239,21 @@ static void enc_memory(const qfs_state *s, enc *e)
 static void enc_treasury(const qfs_state *s, enc *e)
 {
     for (int a = 1; a < QFS_ASSET_COUNT; a++)
-        put_u64(e, s->pool[a][POOL_TREASURY]);
+        put_u128(e, s->pool[a][POOL_TREASURY]);
     for (int a = 1; a < QFS_ASSET_COUNT; a++)
-        put_u64(e, s->pool[a][POOL_BURNED]);
-    put_u64(e, s->fees_total_atr);
-    put_u64(e, s->pool[QFS_ASSET_T2][POOL_REWARD]);
-    put_u64(e, s->t2_minted_last);
-    put_u64(e, s->t2_paid_last);
+        put_u128(e, s->pool[a][POOL_BURNED]);
+    put_u128(e, s->fees_total_atr);
+    put_u128(e, s->pool[QFS_ASSET_T2][POOL_REWARD]);
+    put_u128(e, s->t2_minted_last);
+    put_u128(e, s->t2_paid_last);
 }
 
 static void enc_nod(const qfs_state *s, enc *e)
 {
-    put_u64(e, s->pool[QFS_ASSET_NOD][POOL_REWARD]);
-    put_u64(e, s->nod_issued_epoch);
-    put_u64(e, s->nod_cut_total);
-    put_u64(e, s->nod_alloc_last);
+    put_u128(e, s->pool[QFS_ASSET_NOD][POOL_REWARD]);
+    put_u128(e, s->nod_issued_epoch);
+    put_u128(e, s->nod_cut_total);
+    put_u128(e, s->nod_alloc_last);
     put_u64(e, s->nod_active_last);
     uint32_t *order = s->scratch_a;
     uint32_t n = view_nodes(s, order);
@@ -265,7 +265,7 @@ static void enc_nod(const qfs_state *s, enc *e)
         put_u64(e, nd->uptime_fp18);
         put_u64(e, nd->replication_fp18);
         put_u64(e, nd->correctness_fp18);
-        put_u64(e, nd->nod_received);
+        put_u128(e, nd->nod_received);
     }
 }
 

@@ -9,12 +9,13 @@ uint64_t coherence_effective_psi(const qfs_state *s, const validator *v)
 {
     uint64_t psi = v->base_psi_fp18;
     if (v->boost_amount != 0 && s->now_ms < v->boost_until_ms) {
-        uint64_t add;
-        /* boost_amount x boost_psi_per_unit, floor; a product beyond 64 bits
-         * is far above 1 and saturates like any sum above 1. */
-        if (qfs_mul_div_u64(&add, v->boost_amount, P(s, BOOST_PSI_PER_UNIT), 1, QFS_ROUND_FLOOR) != QFS_OK)
+        /* Whole T4 burned x boost_psi_per_token: boost_amount x per_token /
+         * 10^18, floor. A product beyond 128 bits is far above 1 and
+         * saturates like any sum above 1. */
+        qfs_amount add;
+        if (qfs_amount_mul_fp18(&add, v->boost_amount, P(s, BOOST_PSI_PER_TOKEN), QFS_ROUND_FLOOR) != QFS_OK)
             return QFS_FP18_ONE;
-        psi = add >= QFS_FP18_ONE - psi ? QFS_FP18_ONE : psi + add;
+        psi = add >= QFS_FP18_ONE - psi ? QFS_FP18_ONE : psi + (uint64_t)add;
     }
     return psi < QFS_FP18_ONE ? psi : QFS_FP18_ONE;
 }
@@ -64,16 +65,24 @@ uint32_t coherence_apply_report(qfs_state *s, const qfs_ev_coherence_report *e)
 
 void coherence_close(qfs_state *s)
 {
-    unsigned __int128 num = 0, den = 0;
+    /* The stake-weighted mean: a sum of 128 x 64-bit products on 256 bits. */
+    qfs_u256 num = {0, 0};
+    qfs_amount den = 0;
     for (uint32_t i = 0; i < s->val_count; i++) {
         const validator *v = &s->vals[i];
         if (v->staked == 0)
             continue;
-        num += (unsigned __int128)v->staked * coherence_effective_psi(s, v);
-        den += v->staked;
+        qfs_err e1 = qfs_u256_add_mul(&num, v->staked, coherence_effective_psi(s, v));
+        QFS_ASSERT(e1 == QFS_OK); /* below 2^128 x 10^18 */
+        den += v->staked;         /* part of the T1 supply */
     }
-    /* Sum of stakes is part of the T1 supply, so num / den <= 1. */
-    uint64_t core = den ? (uint64_t)(num / den) : 0; /* floor */
+    /* num / den is a mean of values <= 1, so it fits. */
+    qfs_amount core128 = 0;
+    if (den) {
+        qfs_err e2 = qfs_u256_div(&core128, num, den); /* floor */
+        QFS_ASSERT(e2 == QFS_OK && core128 <= QFS_FP18_ONE);
+    }
+    uint64_t core = (uint64_t)core128;
     uint64_t lambda = s->mem_epoch_count ? (uint64_t)(s->mem_epoch_lambda_sum / s->mem_epoch_count) : 0;
     unsigned __int128 impact128 = (unsigned __int128)s->mem_epoch_rewarded * P(s, COHERENCE_T5_IMPACT);
     uint64_t impact = impact128 > QFS_FP18_ONE ? QFS_FP18_ONE : (uint64_t)impact128;

@@ -44,7 +44,7 @@ uint32_t gov_check_change(const qfs_param_value *pv, qfs_param_domain domain, ui
 }
 
 uint32_t gov_propose(qfs_state *s, gov *g, const qfs_ev_proposal *e, uint32_t proposer,
-                     uint64_t window_epochs, uint64_t supply_snapshot, qfs_err *err)
+                     uint64_t window_epochs, qfs_amount supply_snapshot, qfs_err *err)
 {
     QFS_ASSERT(window_epochs >= 1);
     uint32_t param = 0;
@@ -98,8 +98,8 @@ static uint32_t gov_find_open(const gov *g, uint64_t proposal_id, uint32_t voter
     return QFS_REJECT_NONE;
 }
 
-uint32_t gov_vote(qfs_state *s, gov *g, const qfs_ev_vote *e, uint32_t voter, uint64_t weight,
-                  uint64_t quorum_weight, qfs_err *err)
+uint32_t gov_vote(qfs_state *s, gov *g, const qfs_ev_vote *e, uint32_t voter, qfs_amount weight,
+                  qfs_amount quorum_weight, qfs_err *err)
 {
     (void)s;
     uint32_t slot = 0;
@@ -109,10 +109,10 @@ uint32_t gov_vote(qfs_state *s, gov *g, const qfs_ev_vote *e, uint32_t voter, ui
     if (weight == 0)
         return QFS_REJECT_NO_VOTING_POWER;
     proposal *p = &g->props[slot];
-    uint64_t *tally = e->choice == QFS_VOTE_YES ? &p->yes : e->choice == QFS_VOTE_NO ? &p->no : &p->abstain;
-    uint64_t new_tally, new_cast;
-    if (qfs_add_u64(&new_tally, *tally, weight) != QFS_OK ||
-        qfs_add_u64(&new_cast, p->quorum_cast, quorum_weight) != QFS_OK)
+    qfs_amount *tally = e->choice == QFS_VOTE_YES ? &p->yes : e->choice == QFS_VOTE_NO ? &p->no : &p->abstain;
+    qfs_amount new_tally, new_cast;
+    if (qfs_add_amount(&new_tally, *tally, weight) != QFS_OK ||
+        qfs_add_amount(&new_cast, p->quorum_cast, quorum_weight) != QFS_OK)
         return QFS_REJECT_AMOUNT_OVERFLOW;
     qfs_err e1 = vec_reserve((void **)&p->ballots, &p->ballot_cap, p->ballot_count + 1, sizeof(ballot));
     if (e1 == QFS_OK)
@@ -189,9 +189,12 @@ void gov_tally(qfs_state *s, gov *g, uint64_t quorum_fp18)
     sort_u32(ending, n, cmp_proposal_id, g);
     for (uint32_t i = 0; i < n; i++) {
         proposal *p = &g->props[ending[i]];
-        unsigned __int128 cast = (unsigned __int128)p->quorum_cast * QFS_FP18_ONE;
-        unsigned __int128 need = (unsigned __int128)p->supply_snapshot * quorum_fp18;
-        if (cast < need || (p->supply_snapshot == 0 && p->quorum_cast == 0))
+        /* cast x 10^18 >= snapshot x quorum exactly, that is cast >=
+         * ceil(snapshot x quorum / 10^18); quorum <= 1 keeps it in range. */
+        qfs_amount need;
+        qfs_err e1 = qfs_amount_mul_fp18(&need, p->supply_snapshot, quorum_fp18, QFS_ROUND_CEIL);
+        QFS_ASSERT(e1 == QFS_OK);
+        if (p->quorum_cast < need || (p->supply_snapshot == 0 && p->quorum_cast == 0))
             p->status = PROPOSAL_NO_QUORUM;
         else if (p->yes > p->no)
             p->status = PROPOSAL_PASSED;
@@ -252,10 +255,10 @@ uint32_t governance_apply_vote(qfs_state *s, const qfs_ev_vote *e, qfs_err *err)
     if (!coherence_eligible(s, v))
         return QFS_REJECT_NOT_ELIGIBLE;
     /* weight = floor(isqrt(T3 balance x staked T1) x effective Psi) */
-    uint64_t t3 = s->accts[a].bal[QFS_ASSET_T3];
-    uint64_t root = qfs_isqrt_u128((unsigned __int128)t3 * s->vals[v].staked);
-    uint64_t weight;
-    qfs_err e1 = qfs_fp18_mul(&weight, root, coherence_effective_psi(s, &s->vals[v]), QFS_ROUND_FLOOR);
+    qfs_amount t3 = s->accts[a].bal[QFS_ASSET_T3];
+    qfs_amount root = qfs_isqrt_mul(t3, s->vals[v].staked);
+    qfs_amount weight;
+    qfs_err e1 = qfs_amount_mul_fp18(&weight, root, coherence_effective_psi(s, &s->vals[v]), QFS_ROUND_FLOOR);
     QFS_ASSERT(e1 == QFS_OK); /* Psi <= 1 */
     code = gov_vote(s, &s->social, e, a, weight, t3, err);
     if (code == QFS_REJECT_NONE && *err == QFS_OK) {

@@ -24,15 +24,15 @@ uint32_t infra_governance_apply_vote(qfs_state *s, const qfs_ev_vote *e, qfs_err
     uint32_t code = ledger_find_kind(s, &e->voter, QFS_ACCOUNT_INFRA_NODE, &a);
     if (code != QFS_REJECT_NONE)
         return code;
-    uint64_t bal = s->accts[a].bal[QFS_ASSET_NOD];
+    qfs_amount bal = s->accts[a].bal[QFS_ASSET_NOD];
     /* The cap is taken of the snapshot, so it is fixed for the proposal's
      * whole life; gov_vote finds the proposal again for the checks. */
     uint32_t p = u64map_get(&s->infra.by_id, e->proposal_id);
-    uint64_t weight = bal;
+    qfs_amount weight = bal;
     if (p != NO_INDEX) {
-        uint64_t cap;
-        qfs_err e1 =
-            qfs_fp18_mul(&cap, s->infra.props[p].supply_snapshot, P(s, INFRA_VOTE_CAP), QFS_ROUND_FLOOR);
+        qfs_amount cap;
+        qfs_err e1 = qfs_amount_mul_fp18(&cap, s->infra.props[p].supply_snapshot, P(s, INFRA_VOTE_CAP),
+                                         QFS_ROUND_FLOOR);
         QFS_ASSERT(e1 == QFS_OK);
         if (weight > cap)
             weight = cap;

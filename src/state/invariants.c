@@ -3,46 +3,53 @@
  * keeps incrementally, so a drift between the two is caught. */
 #include "state/state_internal.h"
 
+/* *sum += v; a recount that passes 2^128 - 1 is itself a broken invariant. */
+static int add_ok(qfs_amount *sum, qfs_amount v)
+{
+    return qfs_add_amount(sum, *sum, v) == QFS_OK;
+}
+
 qfs_err qfs_state_check_invariants(const qfs_state *s, qfs_diag *diag)
 {
-    unsigned __int128 bal[QFS_ASSET_COUNT] = {0};
+    qfs_amount bal[QFS_ASSET_COUNT] = {0};
+    int fits = 1;
     for (uint32_t i = 0; i < s->acct_ids.count; i++) {
         const account *ac = &s->accts[i];
         for (int a = 1; a < QFS_ASSET_COUNT; a++)
-            bal[a] += ac->bal[a];
+            fits &= add_ok(&bal[a], ac->bal[a]);
         if (ac->bal[QFS_ASSET_NOD] != 0 && ac->kind != QFS_ACCOUNT_INFRA_NODE) {
             qfs_diag_set(diag, "account %u holds NOD but is not an infrastructure node", i);
             return QFS_E_STATE;
         }
     }
     for (int a = 1; a < QFS_ASSET_COUNT; a++) {
-        if (bal[a] != s->bal_total[a]) {
+        if (!fits || bal[a] != s->bal_total[a]) {
             qfs_diag_set(diag, "sum of %s balances drifted from its running total",
                          qfs_asset_name((qfs_asset)a));
             return QFS_E_STATE;
         }
     }
-    unsigned __int128 staked = 0, unbonding = 0, entries = 0;
+    qfs_amount staked = 0, unbonding = 0, entries = 0;
     for (uint32_t i = 0; i < s->val_count; i++) {
-        staked += s->vals[i].staked;
-        unbonding += s->vals[i].unbonding;
+        fits &= add_ok(&staked, s->vals[i].staked);
+        fits &= add_ok(&unbonding, s->vals[i].unbonding);
         if (s->vals[i].base_psi_fp18 > QFS_FP18_ONE) {
             qfs_diag_set(diag, "validator %u has a base Psi above 1", i);
             return QFS_E_STATE;
         }
     }
     for (uint32_t i = 0; i < s->unbond_count; i++)
-        entries += s->unbonds[i].amount;
-    if (staked != s->pool[QFS_ASSET_T1][POOL_STAKED] || unbonding != s->pool[QFS_ASSET_T1][POOL_UNBONDING] ||
+        fits &= add_ok(&entries, s->unbonds[i].amount);
+    if (!fits || staked != s->pool[QFS_ASSET_T1][POOL_STAKED] || unbonding != s->pool[QFS_ASSET_T1][POOL_UNBONDING] ||
         entries != unbonding) {
         qfs_diag_set(diag, "staked or unbonding T1 totals do not match the validators");
         return QFS_E_STATE;
     }
     for (int a = 1; a < QFS_ASSET_COUNT; a++) {
-        unsigned __int128 sum = bal[a];
+        qfs_amount sum = bal[a];
         for (int p = 0; p < POOL_COUNT; p++)
-            sum += s->pool[a][p];
-        if (sum != s->issued[a]) {
+            fits &= add_ok(&sum, s->pool[a][p]);
+        if (!fits || sum != s->issued[a]) {
             qfs_diag_set(diag, "supply invariant broken for %s: balances + pools + burned != issued",
                          qfs_asset_name((qfs_asset)a));
             return QFS_E_STATE;

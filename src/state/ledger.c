@@ -26,18 +26,18 @@ uint32_t ledger_find_kind(const qfs_state *s, const qfs_id *id, qfs_account_kind
     return QFS_REJECT_NONE;
 }
 
-void ledger_credit(qfs_state *s, uint32_t acct, qfs_asset a, uint64_t amount)
+void ledger_credit(qfs_state *s, uint32_t acct, qfs_asset a, qfs_amount amount)
 {
     account *ac = &s->accts[acct];
     QFS_ASSERT(a != QFS_ASSET_NOD || ac->kind == QFS_ACCOUNT_INFRA_NODE || amount == 0);
     /* Every unit of an asset is counted in its issued total, so a balance
      * (and the sum of balances) can never exceed it: no overflow here. */
-    QFS_ASSERT(ac->bal[a] <= UINT64_MAX - amount && s->bal_total[a] <= UINT64_MAX - amount);
+    QFS_ASSERT(ac->bal[a] <= QFS_AMOUNT_MAX - amount && s->bal_total[a] <= QFS_AMOUNT_MAX - amount);
     ac->bal[a] += amount;
     s->bal_total[a] += amount;
 }
 
-void ledger_debit(qfs_state *s, uint32_t acct, qfs_asset a, uint64_t amount)
+void ledger_debit(qfs_state *s, uint32_t acct, qfs_asset a, qfs_amount amount)
 {
     account *ac = &s->accts[acct];
     QFS_ASSERT(ac->bal[a] >= amount && s->bal_total[a] >= amount);
@@ -116,7 +116,7 @@ static int kind_ok(qfs_account_kind k)
 uint32_t ledger_apply_genesis(qfs_state *s, const qfs_ev_genesis *g, qfs_err *err)
 {
     /* Validate everything first: a rejected genesis changes nothing. */
-    uint64_t params[QFS_PARAM_COUNT];
+    qfs_amount params[QFS_PARAM_COUNT];
     memcpy(params, s->params, sizeof params);
     for (size_t i = 0; i < g->param_count; i++) {
         const qfs_param_value *pv = &g->params[i];
@@ -127,7 +127,7 @@ uint32_t ledger_apply_genesis(qfs_state *s, const qfs_ev_genesis *g, qfs_err *er
             return QFS_REJECT_PARAM_OUT_OF_RANGE;
         params[qfs_param_index(def)] = pv->value;
     }
-    unsigned __int128 sums[QFS_ASSET_COUNT] = {0};
+    qfs_amount sums[QFS_ASSET_COUNT] = {0};
     uint32_t validators = 0, nodes = 0;
     if (g->account_count > DENSE_COUNT_MAX)
         return QFS_REJECT_AMOUNT_OVERFLOW;
@@ -141,13 +141,11 @@ uint32_t ledger_apply_genesis(qfs_state *s, const qfs_ev_genesis *g, qfs_err *er
         if (ga->balances[QFS_ASSET_NOD] != 0 && ga->kind != QFS_ACCOUNT_INFRA_NODE)
             return QFS_REJECT_NOD_HOLDER_NOT_INFRA;
         for (int a = 1; a < QFS_ASSET_COUNT; a++)
-            sums[a] += ga->balances[a];
+            if (qfs_add_amount(&sums[a], sums[a], ga->balances[a]) != QFS_OK)
+                return QFS_REJECT_AMOUNT_OVERFLOW;
         validators += ga->kind == QFS_ACCOUNT_VALIDATOR;
         nodes += ga->kind == QFS_ACCOUNT_INFRA_NODE;
     }
-    for (int a = 1; a < QFS_ASSET_COUNT; a++)
-        if (sums[a] > UINT64_MAX)
-            return QFS_REJECT_AMOUNT_OVERFLOW;
 
     memcpy(s->params, params, sizeof params);
     qfs_err e = ledger_reserve(s, (uint32_t)g->account_count, validators, nodes);
@@ -210,8 +208,8 @@ uint32_t ledger_apply_transfer(qfs_state *s, const qfs_ev_transfer *t)
         validator_ballot_locked(s, &s->vals[src->role]))
         return QFS_REJECT_BALLOT_LOCKED;
     if (t->asset == QFS_ASSET_ATR) {
-        uint64_t need;
-        if (qfs_add_u64(&need, t->amount, t->fee_atr) != QFS_OK || src->bal[QFS_ASSET_ATR] < need)
+        qfs_amount need;
+        if (qfs_add_amount(&need, t->amount, t->fee_atr) != QFS_OK || src->bal[QFS_ASSET_ATR] < need)
             return QFS_REJECT_INSUFFICIENT_BALANCE;
     } else if (src->bal[t->asset] < t->amount || src->bal[QFS_ASSET_ATR] < t->fee_atr) {
         return QFS_REJECT_INSUFFICIENT_BALANCE;

@@ -1,11 +1,10 @@
 /* T5 memory incentives and the memory registry.
  *
  * A contribution with lambda_node strictly above t5_lambda_min earns
- * floor(floor(rPhiV x lambda_node) x t5_rate) whole T5, a fixed-point value
- * that becomes base units by one more floor: floor(value x t5_unit / 10^18)
- * (t5_unit base units make one T5; 10^6 by default, so that the T5 supply
- * has room for 1.8 x 10^13 whole tokens), and counts as one unit of T5 impact toward C-hat at the next epoch
- * close. Every contribution is recorded under its memory node id and adds
+ * rPhiV (x) lambda_node (x) t5_rate T5, each (x) a fixed-point product with
+ * floor: an 18-decimal number of whole tokens, which is exactly a count of
+ * base units (10^18 per token). It counts as one unit of T5 impact toward
+ * C-hat at the next epoch close. Every contribution is recorded under its memory node id and adds
  * its lambda_node to the epoch's mean. */
 #include "state/state_internal.h"
 
@@ -19,16 +18,15 @@ uint32_t memory_apply_contribution(qfs_state *s, const qfs_ev_memory_contributio
     if (e->lambda_node_fp18 > QFS_FP18_ONE)
         return QFS_REJECT_RATIO_OUT_OF_RANGE;
     int qualifies = e->lambda_node_fp18 > P(s, T5_LAMBDA_MIN); /* exactly the minimum earns nothing */
-    uint64_t reward = 0;
+    qfs_amount reward = 0;
     if (qualifies) {
         uint64_t x;
         qfs_err e1 = qfs_fp18_mul(&x, e->rphiv_fp18, e->lambda_node_fp18, QFS_ROUND_FLOOR);
         QFS_ASSERT(e1 == QFS_OK); /* lambda <= 1 */
         e1 = qfs_fp18_mul(&x, x, P(s, T5_RATE), QFS_ROUND_FLOOR);
         QFS_ASSERT(e1 == QFS_OK); /* rate <= 1 */
-        e1 = qfs_mul_div_u64(&reward, x, P(s, T5_UNIT), QFS_FP18_ONE, QFS_ROUND_FLOOR);
-        QFS_ASSERT(e1 == QFS_OK); /* t5_unit <= 10^18 */
-        if (reward > UINT64_MAX - s->issued[QFS_ASSET_T5])
+        reward = x;
+        if (reward > QFS_AMOUNT_MAX - s->issued[QFS_ASSET_T5])
             return QFS_REJECT_AMOUNT_OVERFLOW;
     }
     uint32_t m = idtab_find(&s->mem_ids, &e->memory_node_id);

@@ -11,28 +11,29 @@
 #include "state/state_internal.h"
 
 /* One node's share; see the file comment. */
-static uint64_t nod_share(uint64_t pool, uint64_t score, unsigned __int128 score_sum, uint64_t n,
-                          uint64_t cap_amount)
+static qfs_amount nod_share(qfs_amount pool, uint64_t score, qfs_amount score_sum, uint64_t n,
+                            qfs_amount cap_amount)
 {
-    uint64_t share;
+    qfs_amount share;
     if (score_sum == 0) {
         share = pool / n; /* floor */
     } else {
-        qfs_err err = qfs_mul_div_u64_wide(&share, pool, score, score_sum, QFS_ROUND_FLOOR);
+        qfs_err err = qfs_mul_div(&share, pool, score, score_sum, QFS_ROUND_FLOOR);
         QFS_ASSERT(err == QFS_OK); /* score <= score_sum */
     }
     return share < cap_amount ? share : cap_amount;
 }
 
-static uint64_t cap_amount_of(uint64_t pool, uint64_t cap_fp18)
+static qfs_amount cap_amount_of(qfs_amount pool, uint64_t cap_fp18)
 {
-    uint64_t cap;
-    qfs_err err = qfs_fp18_mul(&cap, pool, cap_fp18, QFS_ROUND_FLOOR);
+    qfs_amount cap;
+    qfs_err err = qfs_amount_mul_fp18(&cap, pool, cap_fp18, QFS_ROUND_FLOOR);
     QFS_ASSERT(err == QFS_OK); /* cap <= 1 */
     return cap;
 }
 
-uint64_t nod_split(uint64_t pool, const uint64_t *scores, size_t n, uint64_t cap_fp18, uint64_t *shares_out)
+qfs_amount nod_split(qfs_amount pool, const uint64_t *scores, size_t n, uint64_t cap_fp18,
+                     qfs_amount *shares_out)
 {
     QFS_ASSERT(cap_fp18 <= QFS_FP18_ONE);
     if (n == 0)
@@ -40,8 +41,8 @@ uint64_t nod_split(uint64_t pool, const uint64_t *scores, size_t n, uint64_t cap
     unsigned __int128 sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += scores[i];
-    uint64_t cap = cap_amount_of(pool, cap_fp18);
-    uint64_t total = 0;
+    qfs_amount cap = cap_amount_of(pool, cap_fp18);
+    qfs_amount total = 0;
     for (size_t i = 0; i < n; i++) {
         shares_out[i] = nod_share(pool, scores[i], sum, n, cap);
         total += shares_out[i];
@@ -106,14 +107,14 @@ void nod_close(qfs_state *s)
     s->nod_alloc_last = 0;
     if (n < P(s, NOD_MIN_ACTIVE_NODES))
         return; /* the pool carries over whole */
-    uint64_t pool = s->pool[QFS_ASSET_NOD][POOL_REWARD];
-    uint64_t cap = cap_amount_of(pool, P(s, NOD_NODE_CAP));
-    uint64_t total = 0;
+    qfs_amount pool = s->pool[QFS_ASSET_NOD][POOL_REWARD];
+    qfs_amount cap = cap_amount_of(pool, P(s, NOD_NODE_CAP));
+    qfs_amount total = 0;
     for (uint32_t i = 0; i < s->reporter_count; i++) {
         infra_node *nd = &s->nodes[s->reporters[i]];
         if (!node_active(s, nd))
             continue;
-        uint64_t share = nod_share(pool, node_score(s, nd), sum, n, cap);
+        qfs_amount share = nod_share(pool, node_score(s, nd), sum, n, cap);
         ledger_credit(s, nd->account, QFS_ASSET_NOD, share);
         nd->nod_received += share;
         total += share;

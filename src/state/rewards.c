@@ -22,30 +22,30 @@ void rewards_close(qfs_state *s)
     }
     if (n == 0)
         return;
-    uint64_t mint = P(s, T2_POOL);
+    qfs_amount mint = PA(s, T2_POOL);
     if (s->deficit) {
-        uint64_t bonus;
-        qfs_err err = qfs_fp18_mul(&bonus, mint, P(s, T2_DEFICIT_BONUS), QFS_ROUND_FLOOR);
-        QFS_ASSERT(err == QFS_OK); /* t2_pool <= 10^12 and the bonus <= 5 */
+        qfs_amount bonus;
+        qfs_err err = qfs_amount_mul_fp18(&bonus, mint, P(s, T2_DEFICIT_BONUS), QFS_ROUND_FLOOR);
+        QFS_ASSERT(err == QFS_OK); /* t2_pool <= 10^30 and the bonus <= 5 */
         mint += bonus;
     }
-    /* Issuance saturates at 2^64 - 1 units ever issued (docs/SPEC.md). */
-    uint64_t room = UINT64_MAX - s->issued[QFS_ASSET_T2];
+    /* Issuance saturates at 2^128 - 1 base units ever issued (docs/SPEC.md). */
+    qfs_amount room = QFS_AMOUNT_MAX - s->issued[QFS_ASSET_T2];
     if (mint > room)
         mint = room;
     s->issued[QFS_ASSET_T2] += mint;
-    uint64_t distributable = s->pool[QFS_ASSET_T2][POOL_REWARD] + mint; /* <= issued */
-    uint64_t paid = 0;
+    qfs_amount distributable = s->pool[QFS_ASSET_T2][POOL_REWARD] + mint; /* <= issued */
+    qfs_amount paid = 0;
     for (uint32_t i = 0; i < s->val_count; i++) {
         validator *v = &s->vals[i];
         if (v->staked == 0)
             continue;
-        uint64_t share;
+        qfs_amount share;
         if (psi_sum == 0) {
             share = distributable / n; /* floor */
         } else {
-            qfs_err err = qfs_mul_div_u64_wide(&share, distributable, coherence_effective_psi(s, v), psi_sum,
-                                               QFS_ROUND_FLOOR);
+            qfs_err err =
+                qfs_mul_div(&share, distributable, coherence_effective_psi(s, v), psi_sum, QFS_ROUND_FLOOR);
             QFS_ASSERT(err == QFS_OK); /* psi <= psi_sum, so share <= distributable */
         }
         ledger_credit(s, v->account, QFS_ASSET_T2, share);

@@ -83,7 +83,7 @@ void staking_slash_close(qfs_state *s)
     uint64_t threshold = P(s, SLASH_PSI_THRESHOLD);
     for (uint32_t i = 0; i < s->val_count; i++) {
         validator *v = &s->vals[i];
-        uint64_t t4 = s->accts[v->account].bal[QFS_ASSET_T4];
+        qfs_amount t4 = s->accts[v->account].bal[QFS_ASSET_T4];
         if (v->staked == 0 && t4 == 0)
             continue;
         uint64_t psi = coherence_effective_psi(s, v);
@@ -92,9 +92,9 @@ void staking_slash_close(qfs_state *s)
         uint64_t shortfall = threshold - psi;
         uint64_t f1 = slash_fraction(shortfall, P(s, SLASH_T1_RATE), P(s, SLASH_T1_CAP));
         uint64_t f4 = slash_fraction(shortfall, P(s, SLASH_T4_RATE), P(s, SLASH_T4_CAP));
-        uint64_t cut1, cut4;
-        qfs_err e1 = qfs_fp18_mul(&cut1, v->staked, f1, QFS_ROUND_FLOOR);
-        qfs_err e4 = qfs_fp18_mul(&cut4, t4, f4, QFS_ROUND_FLOOR);
+        qfs_amount cut1, cut4;
+        qfs_err e1 = qfs_amount_mul_fp18(&cut1, v->staked, f1, QFS_ROUND_FLOOR);
+        qfs_err e4 = qfs_amount_mul_fp18(&cut4, t4, f4, QFS_ROUND_FLOOR);
         QFS_ASSERT(e1 == QFS_OK && e4 == QFS_OK); /* fractions are at most 1 */
         v->staked -= cut1;
         v->slashed_t1 += cut1;

@@ -107,9 +107,10 @@ qfs_err state_scratch_reserve(qfs_state *s, uint32_t n)
 int state_supply_ok(const qfs_state *s)
 {
     for (int a = 1; a < QFS_ASSET_COUNT; a++) {
-        unsigned __int128 sum = s->bal_total[a];
+        qfs_amount sum = s->bal_total[a];
         for (int p = 0; p < POOL_COUNT; p++)
-            sum += s->pool[a][p];
+            if (qfs_add_amount(&sum, sum, s->pool[a][p]) != QFS_OK)
+                return 0;
         if (sum != s->issued[a])
             return 0;
     }
@@ -223,13 +224,13 @@ uint64_t qfs_state_epoch(const qfs_state *s)
     return s->epoch;
 }
 
-uint64_t qfs_state_param(const qfs_state *s, size_t param_index)
+qfs_amount qfs_state_param(const qfs_state *s, size_t param_index)
 {
     QFS_ASSERT(param_index < QFS_PARAM_COUNT);
     return s->params[param_index];
 }
 
-qfs_err qfs_state_balance(const qfs_state *s, const qfs_id *account_id, qfs_asset asset, uint64_t *out)
+qfs_err qfs_state_balance(const qfs_state *s, const qfs_id *account_id, qfs_asset asset, qfs_amount *out)
 {
     if ((int)asset <= 0 || (int)asset >= QFS_ASSET_COUNT)
         return QFS_E_INVALID_ARG;

@@ -56,7 +56,7 @@ qfs_err vec_reserve(void **p, uint32_t *cap, uint32_t need, size_t elem_size);
 
 /* ---- entities ---- */
 typedef struct account {
-    uint64_t bal[QFS_ASSET_COUNT]; /* indexed by qfs_asset; [0] unused, 0 */
+    qfs_amount bal[QFS_ASSET_COUNT]; /* indexed by qfs_asset; [0] unused, 0 */
     uint32_t role;                 /* validator or infra node slot; NO_INDEX for users */
     uint8_t kind;                  /* qfs_account_kind */
 } account;
@@ -64,15 +64,15 @@ typedef struct account {
 typedef struct validator {
     uint32_t account;
     uint32_t ring_pos;       /* next write position in the Psi ring */
-    uint64_t staked;         /* bonded T1 */
-    uint64_t unbonding;      /* T1 waiting in unbonding entries */
+    qfs_amount staked;       /* bonded T1 */
+    qfs_amount unbonding;    /* T1 waiting in unbonding entries */
     uint64_t base_psi_fp18;  /* last reported base Psi (0 before any report) */
     uint64_t report_count;   /* coherence reports ever accepted */
-    uint64_t boost_amount;   /* T4 burned by the current boost */
+    qfs_amount boost_amount; /* T4 burned by the current boost */
     uint64_t boost_until_ms; /* boost active while event time < this */
-    uint64_t slashed_t1;     /* T1 slashed from this validator, ever */
-    uint64_t slashed_t4;     /* T4 slashed from this validator, ever */
-    uint64_t t2_received;    /* T2 rewards received, ever */
+    qfs_amount slashed_t1;   /* T1 slashed from this validator, ever */
+    qfs_amount slashed_t4;   /* T4 slashed from this validator, ever */
+    qfs_amount t2_received;  /* T2 rewards received, ever */
     /* Last epoch + 1 through which the validator's T3 and stake are locked
      * by its ballots on open social proposals; 0 = never voted. */
     uint64_t ballot_lock_epoch_plus1;
@@ -85,20 +85,20 @@ typedef struct infra_node {
     uint64_t uptime_fp18;
     uint64_t replication_fp18;
     uint64_t correctness_fp18;
-    uint64_t nod_received; /* NOD allocated to this node, ever */
+    qfs_amount nod_received; /* NOD allocated to this node, ever */
 } infra_node;
 
 typedef struct unbond {
     uint32_t validator;
     uint32_t pad_;
     uint64_t release_epoch; /* released at the close of this epoch */
-    uint64_t amount;
+    qfs_amount amount;
 } unbond;
 
 typedef struct memnode {
     uint64_t contributions; /* accepted contributions */
     uint64_t rewarded;      /* contributions that earned T5 */
-    uint64_t t5_total;      /* T5 earned through this memory node */
+    qfs_amount t5_total;    /* T5 earned through this memory node */
     uint64_t last_lambda_fp18;
 } memnode;
 
@@ -107,20 +107,20 @@ enum { PROPOSAL_OPEN = 0, PROPOSAL_PASSED = 1, PROPOSAL_NO_QUORUM = 2, PROPOSAL_
 typedef struct ballot {
     uint32_t voter; /* account index */
     uint8_t choice; /* qfs_vote_choice */
-    uint64_t weight;
-    uint64_t quorum_weight; /* what the ballot adds toward the quorum */
+    qfs_amount weight;
+    qfs_amount quorum_weight; /* what the ballot adds toward the quorum */
 } ballot;
 
 typedef struct proposal {
     uint64_t id;
     uint32_t proposer;
     uint32_t param; /* qfs_param_id */
-    uint64_t value;
+    qfs_amount value;
     uint64_t created_epoch;
     uint64_t end_epoch; /* tallied at the close of this epoch */
-    uint64_t supply_snapshot;
-    uint64_t yes, no, abstain;
-    uint64_t quorum_cast;
+    qfs_amount supply_snapshot;
+    qfs_amount yes, no, abstain;
+    qfs_amount quorum_cast;
     uint8_t status;
     ballot *ballots; /* open proposals only; freed at tally */
     uint32_t ballot_count, ballot_cap;
@@ -152,14 +152,14 @@ struct qfs_state {
     qfs_id chain_id;
     uint64_t epoch;
     uint64_t last_ts_ms;
-    uint64_t params[QFS_PARAM_COUNT];
+    qfs_amount params[QFS_PARAM_COUNT]; /* in each parameter's unit (params.h) */
     /* ledger */
     idtab acct_ids;
     account *accts;
     uint32_t acct_cap;
-    uint64_t issued[QFS_ASSET_COUNT];
-    uint64_t bal_total[QFS_ASSET_COUNT]; /* sum of all balances, kept incrementally */
-    uint64_t pool[QFS_ASSET_COUNT][POOL_COUNT];
+    qfs_amount issued[QFS_ASSET_COUNT];
+    qfs_amount bal_total[QFS_ASSET_COUNT]; /* sum of all balances, kept incrementally */
+    qfs_amount pool[QFS_ASSET_COUNT][POOL_COUNT];
     /* staking and coherence */
     validator *vals;
     uint32_t val_count, val_cap;
@@ -173,8 +173,8 @@ struct qfs_state {
     uint64_t c_impact_fp18; /* its T5 impact part */
     int deficit;            /* the last close ran in deficit mode */
     /* rewards */
-    uint64_t t2_minted_last; /* T2 minted at the last close */
-    uint64_t t2_paid_last;   /* T2 paid to validators at the last close */
+    qfs_amount t2_minted_last; /* T2 minted at the last close */
+    qfs_amount t2_paid_last;   /* T2 paid to validators at the last close */
     /* memory */
     idtab mem_ids;
     memnode *mems;
@@ -183,15 +183,15 @@ struct qfs_state {
     uint64_t mem_epoch_rewarded; /* rewarded contributions in the current epoch */
     unsigned __int128 mem_epoch_lambda_sum;
     /* treasury */
-    uint64_t fees_total_atr;
+    qfs_amount fees_total_atr;
     /* nod */
     infra_node *nodes;
     uint32_t node_count, node_cap;
     uint32_t *reporters; /* node slots with telemetry in the current epoch */
     uint32_t reporter_count, reporter_cap;
-    uint64_t nod_issued_epoch; /* NOD issued in the current epoch */
-    uint64_t nod_cut_total;    /* NOD not issued because of nod_issuance_cap, ever */
-    uint64_t nod_alloc_last;   /* NOD allocated at the last close */
+    qfs_amount nod_issued_epoch; /* NOD issued in the current epoch */
+    qfs_amount nod_cut_total;    /* NOD not issued because of nod_issuance_cap, ever */
+    qfs_amount nod_alloc_last;   /* NOD allocated at the last close */
     uint64_t nod_active_last;  /* active nodes at the last close */
     /* governance */
     gov social;
@@ -210,7 +210,10 @@ struct qfs_state {
 };
 
 /* ---- helpers shared by the modules ---- */
-#define P(s, name) ((s)->params[QFS_PARAM_##name])
+/* A parameter that is not an amount: its range keeps it within 64 bits. */
+#define P(s, name) ((uint64_t)(s)->params[QFS_PARAM_##name])
+/* An amount parameter (unit QFS_UNIT_AMOUNT), 128 bits. */
+#define PA(s, name) ((s)->params[QFS_PARAM_##name])
 
 /* 1 while the validator's ballots hold its T3 and stake (SPEC 4.12). */
 static inline int validator_ballot_locked(const qfs_state *s, const validator *v)
@@ -223,8 +226,8 @@ qfs_err state_scratch_reserve(qfs_state *s, uint32_t n);
 
 /* Balance moves; every balance change goes through these two so that
  * bal_total stays exact. Callers check sufficiency first. */
-void ledger_credit(qfs_state *s, uint32_t acct, qfs_asset a, uint64_t amount);
-void ledger_debit(qfs_state *s, uint32_t acct, qfs_asset a, uint64_t amount);
+void ledger_credit(qfs_state *s, uint32_t acct, qfs_asset a, qfs_amount amount);
+void ledger_debit(qfs_state *s, uint32_t acct, qfs_asset a, qfs_amount amount);
 /* Looks up an account; NO_INDEX when unknown. */
 uint32_t ledger_find(const qfs_state *s, const qfs_id *id);
 /* The account `id` of kind `kind` (validator or infra_node) into *acct, or
@@ -235,9 +238,9 @@ uint32_t ledger_find_kind(const qfs_state *s, const qfs_id *id, qfs_account_kind
 qfs_err ledger_add(qfs_state *s, const qfs_id *id, qfs_account_kind kind, uint32_t *out);
 /* Charges an ATR fee: debit, treasury credit, NOD issuance. The caller has
  * checked the balance. */
-void treasury_charge_fee(qfs_state *s, uint32_t payer, uint64_t fee_atr);
+void treasury_charge_fee(qfs_state *s, uint32_t payer, qfs_amount fee_atr);
 /* Checks fee >= fee_min_atr; returns a reject code or 0. */
-uint32_t treasury_check_fee(const qfs_state *s, uint64_t fee_atr);
+uint32_t treasury_check_fee(const qfs_state *s, qfs_amount fee_atr);
 
 /* Effective Psi of a validator at s->now_ms. */
 uint64_t coherence_effective_psi(const qfs_state *s, const validator *v);
@@ -267,9 +270,9 @@ uint32_t infra_governance_apply_vote(qfs_state *s, const qfs_ev_vote *e, qfs_err
  * proposed change against the governance domain (the firewall) and range. */
 uint32_t gov_check_change(const qfs_param_value *pv, qfs_param_domain domain, uint32_t *param);
 uint32_t gov_propose(qfs_state *s, gov *g, const qfs_ev_proposal *e, uint32_t proposer,
-                     uint64_t window_epochs, uint64_t supply_snapshot, qfs_err *err);
-uint32_t gov_vote(qfs_state *s, gov *g, const qfs_ev_vote *e, uint32_t voter, uint64_t weight,
-                  uint64_t quorum_weight, qfs_err *err);
+                     uint64_t window_epochs, qfs_amount supply_snapshot, qfs_err *err);
+uint32_t gov_vote(qfs_state *s, gov *g, const qfs_ev_vote *e, uint32_t voter, qfs_amount weight,
+                  qfs_amount quorum_weight, qfs_err *err);
 /* Tallies the proposals of `g` that end at the closing epoch, in proposal id
  * order, and applies the changes of those that pass. */
 void gov_tally(qfs_state *s, gov *g, uint64_t quorum_fp18);
@@ -288,7 +291,8 @@ void infra_governance_close(qfs_state *s);
 /* NOD allocation core, exposed for tests: splits `pool` over n scores,
  * floor shares, each at most floor(pool * cap / 10^18); equal split when every
  * score is 0. Returns the sum of shares (at most pool). */
-uint64_t nod_split(uint64_t pool, const uint64_t *scores, size_t n, uint64_t cap_fp18, uint64_t *shares_out);
+qfs_amount nod_split(qfs_amount pool, const uint64_t *scores, size_t n, uint64_t cap_fp18,
+                     qfs_amount *shares_out);
 
 /* Aggregate supply invariant (O(1)): 1 if it holds for every asset. */
 int state_supply_ok(const qfs_state *s);

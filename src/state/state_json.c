@@ -1,7 +1,8 @@
-/* Canonical JSON of the state: sorted keys, no spaces, amounts as JSON
- * integers (digits written here: uint64 exceeds what JSON libraries hold as
- * signed integers), ratios as exact decimal strings, ids as strings, one LF at
- * the end. Keys are written in sorted order by construction; a test checks it. */
+/* Canonical JSON of the state: sorted keys, no spaces, amounts, timestamps
+ * and proposal ids as strings of digits (they exceed 2^53, the largest
+ * integer a reader that holds numbers as doubles keeps exactly), counts and
+ * epochs as JSON integers, ratios as exact decimal strings, ids as strings,
+ * one LF at the end. Keys are written in sorted order by construction; a test checks it. */
 #include "state/state_internal.h"
 
 #include <stdlib.h>
@@ -66,17 +67,22 @@ static void jfp(jbuf *b, uint64_t v)
 }
 
 /* A 128-bit sum of fixed-point values, as an exact decimal string. */
-static void jfp128(jbuf *b, unsigned __int128 v)
+static void jfp128(jbuf *b, qfs_amount v)
 {
-    char t[QFS_DECIMAL_STR_MAX + 1];
-    uint64_t whole = (uint64_t)(v / QFS_FP18_ONE); /* callers keep v below 2^64 x 10^18 */
-    uint64_t frac = (uint64_t)(v % QFS_FP18_ONE);
+    char t[QFS_AMOUNT_STR_MAX + 1];
+    size_t n = qfs_amount_format_tokens(t, v);
     jput(b, "\"", 1);
-    jput(b, t, qfs_u64_format(t, whole));
-    /* The fraction is a fixed-point value below 1: its text is "0" or
-     * "0.ddd"; the part from the point on is the fraction's digits. */
-    size_t n = qfs_fp18_format(t, frac);
-    jput(b, t + 1, n - 1);
+    jput(b, t, n);
+    jput(b, "\"", 1);
+}
+
+/* An amount, or a 64-bit value that may exceed 2^53, as a string of digits. */
+static void jamt(jbuf *b, qfs_amount v)
+{
+    char t[QFS_AMOUNT_STR_MAX + 1];
+    size_t n = qfs_amount_format(t, v);
+    jput(b, "\"", 1);
+    jput(b, t, n);
     jput(b, "\"", 1);
 }
 
@@ -100,13 +106,19 @@ static void jf_u64(jbuf *b, const char *k, uint64_t v)
     ju64(b, v);
 }
 
+static void jf_amt(jbuf *b, const char *k, qfs_amount v)
+{
+    jkey(b, k);
+    jamt(b, v);
+}
+
 static void jf_fp(jbuf *b, const char *k, uint64_t v)
 {
     jkey(b, k);
     jfp(b, v);
 }
 
-static void jf_fp128(jbuf *b, const char *k, unsigned __int128 v)
+static void jf_fp128(jbuf *b, const char *k, qfs_amount v)
 {
     jkey(b, k);
     jfp128(b, v);
@@ -128,12 +140,12 @@ static void jf_bool(jbuf *b, const char *k, int v)
 static const qfs_asset ASSETS_SORTED[] = {QFS_ASSET_ATR, QFS_ASSET_NOD, QFS_ASSET_T1, QFS_ASSET_T2,
                                           QFS_ASSET_T3,  QFS_ASSET_T4,  QFS_ASSET_T5};
 
-static void jassets(jbuf *b, const uint64_t *per_asset, size_t stride)
+static void jassets(jbuf *b, const qfs_amount *per_asset, size_t stride)
 {
     jput(b, "{", 1);
     for (size_t i = 0; i < 7; i++) {
         jkey(b, qfs_asset_name(ASSETS_SORTED[i]));
-        ju64(b, per_asset[(size_t)ASSETS_SORTED[i] * stride]);
+        jamt(b, per_asset[(size_t)ASSETS_SORTED[i] * stride]);
     }
     jput(b, "}", 1);
 }
@@ -169,7 +181,7 @@ static void j_ledger(const qfs_state *s, jbuf *b)
     jf_bool(b, "genesis", s->has_genesis);
     jkey(b, "issued");
     jassets(b, s->issued, 1);
-    jf_u64(b, "last_timestamp_ms", s->last_ts_ms);
+    jf_amt(b, "last_timestamp_ms", s->last_ts_ms);
     jput(b, "}", 1);
 }
 
@@ -177,14 +189,14 @@ static void j_staking(const qfs_state *s, jbuf *b)
 {
     uint32_t *order = s->scratch_a;
     jput(b, "{", 1);
-    jf_u64(b, "staked_total", s->pool[QFS_ASSET_T1][POOL_STAKED]);
+    jf_amt(b, "staked_total", s->pool[QFS_ASSET_T1][POOL_STAKED]);
     jkey(b, "unbonding");
     jput(b, "[", 1);
     uint32_t n = view_unbonds(s, order);
     int first = 1;
     for (uint32_t i = 0; i < n;) {
         const unbond *u = &s->unbonds[order[i]];
-        uint64_t amount = 0;
+        qfs_amount amount = 0;
         uint32_t j = i;
         while (j < n && s->unbonds[order[j]].validator == u->validator &&
                s->unbonds[order[j]].release_epoch == u->release_epoch)
@@ -193,14 +205,14 @@ static void j_staking(const qfs_state *s, jbuf *b)
             jput(b, ",", 1);
         first = 0;
         jput(b, "{", 1);
-        jf_u64(b, "amount", amount);
+        jf_amt(b, "amount", amount);
         jf_u64(b, "release_epoch", u->release_epoch);
         jf_id(b, "validator", acct_id(s, s->vals[u->validator].account));
         jput(b, "}", 1);
         i = j;
     }
     jput(b, "]", 1);
-    jf_u64(b, "unbonding_total", s->pool[QFS_ASSET_T1][POOL_UNBONDING]);
+    jf_amt(b, "unbonding_total", s->pool[QFS_ASSET_T1][POOL_UNBONDING]);
     jkey(b, "validators");
     jput(b, "[", 1);
     n = view_validators(s, order);
@@ -215,11 +227,11 @@ static void j_staking(const qfs_state *s, jbuf *b)
         else
             ju64(b, v->ballot_lock_epoch_plus1 - 1);
         jf_id(b, "id", acct_id(s, v->account));
-        jf_u64(b, "slashed_t1", v->slashed_t1);
-        jf_u64(b, "slashed_t4", v->slashed_t4);
-        jf_u64(b, "staked", v->staked);
-        jf_u64(b, "t2_received", v->t2_received);
-        jf_u64(b, "unbonding", v->unbonding);
+        jf_amt(b, "slashed_t1", v->slashed_t1);
+        jf_amt(b, "slashed_t4", v->slashed_t4);
+        jf_amt(b, "staked", v->staked);
+        jf_amt(b, "t2_received", v->t2_received);
+        jf_amt(b, "unbonding", v->unbonding);
         jput(b, "}", 1);
     }
     jput(b, "]}", 2);
@@ -245,8 +257,8 @@ static void j_coherence(const qfs_state *s, jbuf *b)
             jput(b, ",", 1);
         jput(b, "{", 1);
         jf_fp(b, "base_psi", v->base_psi_fp18);
-        jf_u64(b, "boost_amount", v->boost_amount);
-        jf_u64(b, "boost_until_ms", v->boost_until_ms);
+        jf_amt(b, "boost_amount", v->boost_amount);
+        jf_amt(b, "boost_until_ms", v->boost_until_ms);
         jf_id(b, "id", acct_id(s, v->account));
         jkey(b, "psi_reports");
         jput(b, "[", 1);
@@ -267,12 +279,14 @@ static void j_coherence(const qfs_state *s, jbuf *b)
 
 static const char *const STATUS_NAMES[] = {"open", "passed", "no_quorum", "rejected"};
 
-static void jparam_value(jbuf *b, const qfs_param_def *def, uint64_t v)
+static void jparam_value(jbuf *b, const qfs_param_def *def, qfs_amount v)
 {
     if (def->unit == QFS_UNIT_FP18)
-        jfp(b, v);
+        jfp(b, (uint64_t)v);
+    else if (def->unit == QFS_UNIT_AMOUNT)
+        jamt(b, v);
     else
-        ju64(b, v);
+        ju64(b, (uint64_t)v);
 }
 
 static void j_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, jbuf *b)
@@ -300,7 +314,7 @@ static void j_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, jbu
         if (i)
             jput(b, ",", 1);
         jput(b, "{", 1);
-        jf_u64(b, "abstain", p->abstain);
+        jf_amt(b, "abstain", p->abstain);
         jkey(b, "ballots");
         jput(b, "[", 1);
         uint32_t nb = view_ballots(s, p, ballots);
@@ -313,30 +327,30 @@ static void j_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, jbu
             jput(b, "\"", 1);
             js(b, qfs_vote_choice_name((qfs_vote_choice)bl->choice));
             jput(b, "\"", 1);
-            jf_u64(b, "quorum_weight", bl->quorum_weight);
+            jf_amt(b, "quorum_weight", bl->quorum_weight);
             jf_id(b, "voter", acct_id(s, bl->voter));
-            jf_u64(b, "weight", bl->weight);
+            jf_amt(b, "weight", bl->weight);
             jput(b, "}", 1);
         }
         jput(b, "]", 1);
         jf_u64(b, "created_epoch", p->created_epoch);
         jf_u64(b, "end_epoch", p->end_epoch);
-        jf_u64(b, "id", p->id);
-        jf_u64(b, "no", p->no);
+        jf_amt(b, "id", p->id);
+        jf_amt(b, "no", p->no);
         jkey(b, "param");
         jput(b, "\"", 1);
         js(b, defs[p->param].name);
         jput(b, "\"", 1);
         jf_id(b, "proposer", acct_id(s, p->proposer));
-        jf_u64(b, "quorum_cast", p->quorum_cast);
+        jf_amt(b, "quorum_cast", p->quorum_cast);
         jkey(b, "status");
         jput(b, "\"", 1);
         js(b, STATUS_NAMES[p->status]);
         jput(b, "\"", 1);
-        jf_u64(b, "supply_snapshot", p->supply_snapshot);
+        jf_amt(b, "supply_snapshot", p->supply_snapshot);
         jkey(b, "value");
         jparam_value(b, &defs[p->param], p->value);
-        jf_u64(b, "yes", p->yes);
+        jf_amt(b, "yes", p->yes);
         jput(b, "}", 1);
     }
     jput(b, "]}", 2);
@@ -361,7 +375,7 @@ static void j_memory(const qfs_state *s, jbuf *b)
         jf_id(b, "id", &s->mem_ids.ids[order[i]]);
         jf_fp(b, "last_lambda", m->last_lambda_fp18);
         jf_u64(b, "rewarded", m->rewarded);
-        jf_u64(b, "t5_total", m->t5_total);
+        jf_amt(b, "t5_total", m->t5_total);
         jput(b, "}", 1);
     }
     jput(b, "]}", 2);
@@ -374,10 +388,10 @@ static void j_treasury(const qfs_state *s, jbuf *b)
     jassets(b, &s->pool[0][POOL_TREASURY], POOL_COUNT);
     jkey(b, "burned");
     jassets(b, &s->pool[0][POOL_BURNED], POOL_COUNT);
-    jf_u64(b, "fees_total_atr", s->fees_total_atr);
-    jf_u64(b, "t2_minted_last", s->t2_minted_last);
-    jf_u64(b, "t2_paid_last", s->t2_paid_last);
-    jf_u64(b, "t2_pool", s->pool[QFS_ASSET_T2][POOL_REWARD]);
+    jf_amt(b, "fees_total_atr", s->fees_total_atr);
+    jf_amt(b, "t2_minted_last", s->t2_minted_last);
+    jf_amt(b, "t2_paid_last", s->t2_paid_last);
+    jf_amt(b, "t2_pool", s->pool[QFS_ASSET_T2][POOL_REWARD]);
     jput(b, "}", 1);
 }
 
@@ -385,9 +399,9 @@ static void j_nod(const qfs_state *s, jbuf *b)
 {
     jput(b, "{", 1);
     jf_u64(b, "active_last", s->nod_active_last);
-    jf_u64(b, "allocated_last", s->nod_alloc_last);
-    jf_u64(b, "cut_total", s->nod_cut_total);
-    jf_u64(b, "issued_epoch", s->nod_issued_epoch);
+    jf_amt(b, "allocated_last", s->nod_alloc_last);
+    jf_amt(b, "cut_total", s->nod_cut_total);
+    jf_amt(b, "issued_epoch", s->nod_issued_epoch);
     jkey(b, "nodes");
     jput(b, "[", 1);
     uint32_t *order = s->scratch_a;
@@ -399,7 +413,7 @@ static void j_nod(const qfs_state *s, jbuf *b)
         jput(b, "{", 1);
         jf_fp(b, "correctness", nd->correctness_fp18);
         jf_id(b, "id", acct_id(s, nd->account));
-        jf_u64(b, "nod_received", nd->nod_received);
+        jf_amt(b, "nod_received", nd->nod_received);
         jf_fp(b, "replication", nd->replication_fp18);
         jkey(b, "telemetry_epoch");
         if (nd->telemetry_epoch_plus1 == 0)
@@ -410,7 +424,7 @@ static void j_nod(const qfs_state *s, jbuf *b)
         jput(b, "}", 1);
     }
     jput(b, "]", 1);
-    jf_u64(b, "pool", s->pool[QFS_ASSET_NOD][POOL_REWARD]);
+    jf_amt(b, "pool", s->pool[QFS_ASSET_NOD][POOL_REWARD]);
     jput(b, "}", 1);
 }
 

@@ -7,17 +7,17 @@
  * balance or a pool. */
 #include "state/state_internal.h"
 
-uint32_t treasury_check_fee(const qfs_state *s, uint64_t fee_atr)
+uint32_t treasury_check_fee(const qfs_state *s, qfs_amount fee_atr)
 {
-    return fee_atr < P(s, FEE_MIN_ATR) ? QFS_REJECT_FEE_TOO_LOW : QFS_REJECT_NONE;
+    return fee_atr < PA(s, FEE_MIN_ATR) ? QFS_REJECT_FEE_TOO_LOW : QFS_REJECT_NONE;
 }
 
-static uint64_t min_u64(uint64_t a, uint64_t b)
+static qfs_amount min_amount(qfs_amount a, qfs_amount b)
 {
     return a < b ? a : b;
 }
 
-void treasury_charge_fee(qfs_state *s, uint32_t payer, uint64_t fee_atr)
+void treasury_charge_fee(qfs_state *s, uint32_t payer, qfs_amount fee_atr)
 {
     if (fee_atr == 0)
         return;
@@ -26,15 +26,15 @@ void treasury_charge_fee(qfs_state *s, uint32_t payer, uint64_t fee_atr)
     s->pool[QFS_ASSET_ATR][POOL_TREASURY] += fee_atr;
     s->fees_total_atr += fee_atr; /* equals the treasury's ATR: ATR never leaves it */
 
-    uint64_t raw;
-    qfs_err err = qfs_mul_div_u64(&raw, fee_atr, P(s, NOD_FRACTION), QFS_FP18_ONE, QFS_ROUND_FLOOR);
+    qfs_amount raw;
+    qfs_err err = qfs_amount_mul_fp18(&raw, fee_atr, P(s, NOD_FRACTION), QFS_ROUND_FLOOR);
     QFS_ASSERT(err == QFS_OK); /* nod_fraction <= 0.15 keeps raw below fee */
-    uint64_t cap = P(s, NOD_ISSUANCE_CAP);
-    uint64_t room = cap > s->nod_issued_epoch ? cap - s->nod_issued_epoch : 0;
-    room = min_u64(room, UINT64_MAX - s->issued[QFS_ASSET_NOD]);
-    uint64_t issue = min_u64(raw, room);
-    uint64_t cut = raw - issue;
-    s->nod_cut_total = s->nod_cut_total > UINT64_MAX - cut ? UINT64_MAX : s->nod_cut_total + cut;
+    qfs_amount cap = PA(s, NOD_ISSUANCE_CAP);
+    qfs_amount room = cap > s->nod_issued_epoch ? cap - s->nod_issued_epoch : 0;
+    room = min_amount(room, QFS_AMOUNT_MAX - s->issued[QFS_ASSET_NOD]);
+    qfs_amount issue = min_amount(raw, room);
+    qfs_amount cut = raw - issue;
+    s->nod_cut_total = s->nod_cut_total > QFS_AMOUNT_MAX - cut ? QFS_AMOUNT_MAX : s->nod_cut_total + cut;
     s->nod_issued_epoch += issue;
     s->issued[QFS_ASSET_NOD] += issue;
     s->pool[QFS_ASSET_NOD][POOL_REWARD] += issue;

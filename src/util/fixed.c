@@ -157,10 +157,7 @@ uint64_t qfs_isqrt_u128(u128 v)
  * 128-bit amounts and their 256-bit products
  * ------------------------------------------------------------------------- */
 
-/* An unsigned 256-bit value as two 128-bit halves. */
-typedef struct u256 {
-    u128 hi, lo;
-} u256;
+typedef qfs_u256 u256;
 
 #define LO64(x) ((u128)(uint64_t)(x))
 
@@ -375,5 +372,28 @@ qfs_err qfs_amount_parse_tokens(qfs_amount *out, const char *s, size_t len)
         qfs_add_amount(&v, v, frac) != QFS_OK)
         return QFS_E_RANGE;
     *out = v;
+    return QFS_OK;
+}
+
+qfs_err qfs_u256_add_mul(qfs_u256 *acc, qfs_amount a, qfs_amount b)
+{
+    u256 p = mul_128(a, b);
+    u128 lo = acc->lo + p.lo;
+    u128 carry = lo < p.lo;
+    if (p.hi > QFS_AMOUNT_MAX - carry || acc->hi > QFS_AMOUNT_MAX - (p.hi + carry))
+        return QFS_E_RANGE;
+    acc->lo = lo;
+    acc->hi += p.hi + carry;
+    return QFS_OK;
+}
+
+qfs_err qfs_u256_div(qfs_amount *out, qfs_u256 n, qfs_amount d)
+{
+    if (d == 0)
+        return QFS_E_INVALID_ARG;
+    if (n.hi >= d)
+        return QFS_E_RANGE;
+    u128 rem;
+    *out = div_256(n, d, &rem);
     return QFS_OK;
 }

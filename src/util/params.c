@@ -6,6 +6,8 @@
 #include <string.h>
 
 #define FP(x) ((uint64_t)(x)) /* fixed-point literals are written out in full */
+/* A token quantity in base units. */
+#define TOKENS(n) ((qfs_amount)(n) * QFS_TOKEN)
 
 /* Sorted by name: qfs_param_find() relies on it and a test checks it. */
 static const qfs_param_def PARAMS[] = {
@@ -13,8 +15,8 @@ static const qfs_param_def PARAMS[] = {
      "version of the AI model infrastructure nodes must run"},
     {"boost_duration_ms", QFS_UNIT_MS, QFS_DOMAIN_SOCIAL, 86400000, 1, 30ULL * 86400000,
      "how long a T4 boost stays active"},
-    {"boost_psi_per_unit", QFS_UNIT_FP18, QFS_DOMAIN_SOCIAL, FP(50000000000000000), 0, QFS_FP18_ONE,
-     "Psi added per base unit of T4 burned (0.05)"},
+    {"boost_psi_per_token", QFS_UNIT_FP18, QFS_DOMAIN_SOCIAL, FP(50000000000000000), 0, QFS_FP18_ONE,
+     "Psi added per whole T4 burned (0.05)"},
     {"coherence_t5_impact", QFS_UNIT_FP18, QFS_DOMAIN_SOCIAL, FP(100000000000000000), 0, QFS_FP18_ONE,
      "C-hat added per rewarded memory contribution of the epoch (0.1)"},
     {"coherence_weight_core", QFS_UNIT_FP18, QFS_DOMAIN_SOCIAL, FP(800000000000000000), 0, QFS_FP18_ONE,
@@ -23,8 +25,8 @@ static const qfs_param_def PARAMS[] = {
      "weight of the epoch's mean lambda_node in C-hat (0.2)"},
     {"deficit_coherence", QFS_UNIT_FP18, QFS_DOMAIN_SOCIAL, FP(850000000000000000), 0, QFS_FP18_ONE,
      "network coherence below which the T2 pool is in deficit mode (0.85)"},
-    {"fee_min_atr", QFS_UNIT_AMOUNT, QFS_DOMAIN_FIXED, 1, 0, 1000000000000000000ULL,
-     "smallest ATR fee a transfer or user action may pay"},
+    {"fee_min_atr", QFS_UNIT_AMOUNT, QFS_DOMAIN_FIXED, 1, 0, TOKENS(1000000),
+     "smallest ATR fee a transfer or user action may pay (1 base unit: any fee above zero)"},
     {"infra_quorum", QFS_UNIT_FP18, QFS_DOMAIN_INFRA, FP(660000000000000000), FP(500000000000000000),
      QFS_FP18_ONE, "share of NOD supply that must vote for a tally to count (0.66)"},
     {"infra_vote_cap", QFS_UNIT_FP18, QFS_DOMAIN_INFRA, FP(250000000000000000), FP(10000000000000000),
@@ -41,8 +43,8 @@ static const qfs_param_def PARAMS[] = {
      "correctness below which a node is not active for NOD allocation (0.5)"},
     {"nod_fraction", QFS_UNIT_FP18, QFS_DOMAIN_INFRA, FP(100000000000000000), FP(10000000000000000),
      FP(150000000000000000), "fraction of each ATR fee issued as NOD (0.10, bounded 0.01-0.15)"},
-    {"nod_issuance_cap", QFS_UNIT_AMOUNT, QFS_DOMAIN_INFRA, 1000000, 0, UINT64_MAX,
-     "most NOD issued in one epoch"},
+    {"nod_issuance_cap", QFS_UNIT_AMOUNT, QFS_DOMAIN_INFRA, TOKENS(1000000), 0, QFS_AMOUNT_MAX,
+     "most NOD issued in one epoch (1 000 000 NOD)"},
     {"nod_min_active_nodes", QFS_UNIT_COUNT, QFS_DOMAIN_INFRA, 3, 1, 1000,
      "fewest active infrastructure nodes for an allocation"},
     {"nod_node_cap", QFS_UNIT_FP18, QFS_DOMAIN_INFRA, FP(300000000000000000), FP(10000000000000000),
@@ -69,14 +71,12 @@ static const qfs_param_def PARAMS[] = {
      QFS_FP18_ONE, "share of T3 supply whose holders must vote for a social tally to count (0.33)"},
     {"t2_deficit_bonus", QFS_UNIT_FP18, QFS_DOMAIN_SOCIAL, FP(1500000000000000000), 0,
      FP(5000000000000000000), "extra multiple of the T2 pool in deficit mode (1.5)"},
-    {"t2_pool", QFS_UNIT_AMOUNT, QFS_DOMAIN_SOCIAL, 10000, 0, 1000000000000ULL,
-     "T2 minted for validators each epoch"},
+    {"t2_pool", QFS_UNIT_AMOUNT, QFS_DOMAIN_SOCIAL, TOKENS(10000), 0, TOKENS(1000000000000),
+     "T2 minted for validators each epoch (10 000 T2)"},
     {"t5_lambda_min", QFS_UNIT_FP18, QFS_DOMAIN_SOCIAL, FP(900000000000000000), 0, QFS_FP18_ONE,
      "lambda_node a memory contribution must exceed to earn T5 (0.9)"},
     {"t5_rate", QFS_UNIT_FP18, QFS_DOMAIN_SOCIAL, FP(100000000000000000), 0, QFS_FP18_ONE,
      "T5 earned per unit of rPhiV x lambda_node (0.1)"},
-    {"t5_unit", QFS_UNIT_COUNT, QFS_DOMAIN_FIXED, 1000000, 1, QFS_FP18_ONE,
-     "base units of T5 in one whole T5 (10^6: a base unit is a micro-T5)"},
     {"unbonding_epochs", QFS_UNIT_COUNT, QFS_DOMAIN_SOCIAL, 2, 0, 365,
      "epochs before unstaked T1 returns to the balance"},
     {"vote_eligibility_psi", QFS_UNIT_FP18, QFS_DOMAIN_SOCIAL, FP(850000000000000000), 0, QFS_FP18_ONE,
