@@ -89,6 +89,13 @@ static qfs_amount rng_amount(rng *r, unsigned e_lo, unsigned e_hi)
     return (qfs_amount)mantissa * pow10_amount(e);
 }
 
+/* A fee, the way a fee schedule sets one: one significant digit times a
+ * power of ten, from 0.0001 to 9 ATR. */
+static qfs_amount rng_fee(rng *r)
+{
+    return (qfs_amount)rng_range(r, 1, 9) * pow10_amount((unsigned)rng_range(r, 14, 18));
+}
+
 /* An amount of at most `have` (> 0), drawn as rng_amount over [e_lo, e_hi]
  * and then scaled down by powers of ten until it fits. */
 static qfs_amount rng_amount_max(rng *r, unsigned e_lo, unsigned e_hi, qfs_amount have)
@@ -312,7 +319,7 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         sim_account *to = pick_any(s);
         while (to == from && s->count > 1)
             to = pick_any(s);
-        qfs_amount fee = rng_amount(&s->r, 14, 17); /* 0.0001 to 99.9 ATR */
+        qfs_amount fee = rng_fee(&s->r);
         /* An asset the sender holds enough of, as far as the model knows
          * (T3 held by open ballots does not count). */
         qfs_asset asset = assets[rng_below(&s->r, sizeof assets / sizeof assets[0])];
@@ -341,7 +348,7 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         ev->u.transfer = (qfs_ev_transfer){from->id, to->id, asset, amount, fee};
     } else if (roll < 450) {
         sim_account *a = pick_any(s);
-        qfs_amount fee = rng_amount(&s->r, 14, 17);
+        qfs_amount fee = rng_fee(&s->r);
         if (a->balance[QFS_ASSET_ATR] >= fee)
             a->balance[QFS_ASSET_ATR] -= fee;
         ev->kind = QFS_EVENT_USER_ACTION;

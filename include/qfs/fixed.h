@@ -34,7 +34,7 @@ typedef unsigned __int128 qfs_amount;
  * 340282366920938463463374607431768211455) or qfs_amount_format_tokens()
  * (40 with the point) writes, without NUL. */
 #define QFS_AMOUNT_STR_MAX 40
-/* Most bytes of an amount's big-endian form (the protobuf encoding). */
+/* Most bytes of an amount's big-endian form. */
 #define QFS_AMOUNT_BYTES_MAX 16
 
 typedef enum qfs_round {

@@ -21,6 +21,80 @@
 #include <string.h>
 
 /* ---------------------------------------------------------------------------
+ * Amounts on the wire
+ *
+ * Protobuf has no 128-bit integer. An amount is a bytes field: left out for
+ * 0; otherwise one byte E, the count of trailing decimal zeros of the value
+ * (0 to 38), then the mantissa M = value / 10^E big-endian in 1 to 16 bytes
+ * without a leading zero byte. M is then never a multiple of 10, so every
+ * value has exactly one form, and the round amounts people write (5 T1 is
+ * 5 x 10^18 base units: E = 18, M = 5) take two bytes instead of eight.
+ * ------------------------------------------------------------------------- */
+
+#define AMOUNT_EXP_MAX 38 /* 10^38 < 2^128 - 1 < 10^39 */
+#define AMOUNT_WIRE_BYTES_MAX (1 + QFS_AMOUNT_BYTES_MAX)
+
+static qfs_amount pow10_u128(unsigned e)
+{
+    static const uint64_t P[20] = {1ULL,
+                                   10ULL,
+                                   100ULL,
+                                   1000ULL,
+                                   10000ULL,
+                                   100000ULL,
+                                   1000000ULL,
+                                   10000000ULL,
+                                   100000000ULL,
+                                   1000000000ULL,
+                                   10000000000ULL,
+                                   100000000000ULL,
+                                   1000000000000ULL,
+                                   10000000000000ULL,
+                                   100000000000000ULL,
+                                   1000000000000000ULL,
+                                   10000000000000000ULL,
+                                   100000000000000000ULL,
+                                   1000000000000000000ULL,
+                                   10000000000000000000ULL};
+    QFS_ASSERT(e <= AMOUNT_EXP_MAX);
+    return e < 20 ? P[e] : (qfs_amount)P[19] * P[e - 19];
+}
+
+/* Decodes `len` bytes of an amount field into *out. Returns NULL, or what
+ * is wrong with the bytes (a refused form: the message names it). */
+static const char *amount_decode(qfs_amount *out, const uint8_t *p, size_t len)
+{
+    if (len == 0) {
+        *out = 0;
+        return NULL;
+    }
+    if (len < 2)
+        return "no mantissa after the exponent byte";
+    if (len > 1 + QFS_AMOUNT_BYTES_MAX)
+        return "mantissa longer than 16 bytes";
+    if (p[0] > AMOUNT_EXP_MAX)
+        return "exponent above 38";
+    if (p[1] == 0)
+        return "mantissa with a leading zero byte (not its one form)";
+    qfs_amount m = 0;
+    for (size_t i = 1; i < len; i++)
+        m = (m << 8) | p[i];
+    if (m % 10 == 0)
+        return "mantissa is a multiple of 10 (not its one form: the exponent counts every trailing zero)";
+    qfs_amount scale = pow10_u128(p[0]);
+    if (m > QFS_AMOUNT_MAX / scale)
+        return "value above 2^128 - 1";
+    *out = m * scale;
+    return NULL;
+}
+
+static const char *amount_check(const uint8_t *p, size_t len)
+{
+    qfs_amount v;
+    return amount_decode(&v, p, len);
+}
+
+/* ---------------------------------------------------------------------------
  * Wire scan
  * ------------------------------------------------------------------------- */
 
@@ -224,10 +298,11 @@ static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor 
                                  "empty value written out (an empty or zero value is written by leaving the "
                                  "field out)");
             /* Every bytes field of the schema is a 128-bit amount. */
-            if (f->type == PROTOBUF_C_TYPE_BYTES && n > QFS_AMOUNT_BYTES_MAX)
-                return scan_fail(c, field_start, path, f->name, "amount of %zu bytes (at most 16: 128 bits)", n);
-            if (f->type == PROTOBUF_C_TYPE_BYTES && c->data[pos] == 0)
-                return scan_fail(c, pos, path, f->name, "amount with a leading zero byte (not its one form)");
+            if (f->type == PROTOBUF_C_TYPE_BYTES) {
+                const char *why = amount_check(c->data + pos, n);
+                if (why)
+                    return scan_fail(c, pos, path, f->name, "amount: %s", why);
+            }
             if (f->type == PROTOBUF_C_TYPE_STRING && memchr(c->data + pos, 0, n))
                 return scan_fail(c, pos, path, f->name, "id has a byte outside [A-Za-z0-9._:-] (a NUL byte)");
             if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
@@ -353,14 +428,11 @@ static qfs_err conv_fp18_unit(uint64_t *out, uint64_t v, const char *where, qfs_
     return err;
 }
 
-/* A 128-bit amount from its bytes: big-endian, canonical (the scan refused
- * every other form). */
+/* A 128-bit amount from its bytes (the scan refused every other form). */
 static qfs_amount amount_of(ProtobufCBinaryData b)
 {
-    QFS_ASSERT(b.len <= QFS_AMOUNT_BYTES_MAX);
     qfs_amount v = 0;
-    for (size_t i = 0; i < b.len; i++)
-        v = (v << 8) | b.data[i];
+    QFS_ASSERT(amount_decode(&v, b.data, b.len) == NULL);
     return v;
 }
 
@@ -662,7 +734,7 @@ qfs_err qfs_codec_decode(qfs_event *out, const uint8_t *data, size_t len, qfs_ar
 typedef struct enc_account {
     Qfs__V1__GenesisAccount msg;
     Qfs__V1__Balance balance[QFS_ASSET_COUNT - 1];
-    uint8_t amount[QFS_ASSET_COUNT - 1][QFS_AMOUNT_BYTES_MAX];
+    uint8_t amount[QFS_ASSET_COUNT - 1][AMOUNT_WIRE_BYTES_MAX];
     Qfs__V1__Balance *balance_ptr[QFS_ASSET_COUNT - 1];
     char id[ID_CSTR_BYTES];
 } enc_account;
@@ -670,7 +742,7 @@ typedef struct enc_account {
 typedef struct enc_param {
     Qfs__V1__ParamValue msg;
     char name[ID_CSTR_BYTES];
-    uint8_t value[QFS_AMOUNT_BYTES_MAX];
+    uint8_t value[AMOUNT_WIRE_BYTES_MAX];
 } enc_param;
 
 /* Everything an event's protobuf-c form needs, on the stack; only a genesis
@@ -696,20 +768,39 @@ typedef struct enc_msg {
     } body;
     Qfs__V1__ParamValue change;
     char str[2][ID_CSTR_BYTES];
-    uint8_t amt[2][QFS_AMOUNT_BYTES_MAX];
+    uint8_t amt[2][AMOUNT_WIRE_BYTES_MAX];
     void *heap;
 } enc_msg;
 
-/* The one byte form of an amount: big-endian without leading zero bytes,
- * empty (the field left out) for 0. */
-static ProtobufCBinaryData amount_bytes(uint8_t buf[QFS_AMOUNT_BYTES_MAX], qfs_amount v)
+/* The one byte form of an amount (see "Amounts on the wire"); empty, the
+ * field left out, for 0. */
+static ProtobufCBinaryData amount_bytes(uint8_t buf[AMOUNT_WIRE_BYTES_MAX], qfs_amount v)
 {
+    ProtobufCBinaryData b = {0, NULL};
+    if (v == 0)
+        return b;
+    uint8_t e = 0;
+    /* Strip decimal zeros: 64-bit division once the value fits. */
+    while (v > UINT64_MAX && v % 10 == 0) {
+        v /= 10;
+        e++;
+    }
+    if (v <= UINT64_MAX) {
+        uint64_t m = (uint64_t)v;
+        while (m % 10 == 0) {
+            m /= 10;
+            e++;
+        }
+        v = m;
+    }
     size_t n = 0;
     for (qfs_amount x = v; x != 0; x >>= 8)
         n++;
+    buf[0] = e;
     for (size_t i = 0; i < n; i++)
-        buf[n - 1 - i] = (uint8_t)(v >> (8 * i));
-    ProtobufCBinaryData b = {n, n ? buf : NULL};
+        buf[n - i] = (uint8_t)(v >> (8 * i));
+    b.len = n + 1;
+    b.data = buf;
     return b;
 }
 
