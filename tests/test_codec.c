@@ -21,16 +21,19 @@ static void set_id(qfs_id *id, const char *s)
     ck_assert_int_eq(qfs_id_set(id, s, strlen(s)), QFS_OK);
 }
 
-/* timestamp_ms 300, transfer a -> b of 100 T2 with a fee of 1 ATR.
+/* timestamp_ms 300, transfer a -> b of 5 T2 (5 x 10^18 base units) with a
+ * fee of 0.001 ATR (10^15 base units). An amount is a bytes field: the
+ * count E of its trailing decimal zeros, then the rest big-endian.
  *   08 ac 02        field 1 (timestamp_ms), varint 300 = 0b10_0101100 -> ac 02
- *   62 0c           field 12 (transfer), length-delimited, 12 bytes:
+ *   62 10           field 12 (transfer), length-delimited, 16 bytes:
  *     0a 01 61      field 1 (from) "a"
  *     12 01 62      field 2 (to) "b"
  *     18 02         field 3 (asset) ASSET_T2
- *     20 64         field 4 (amount) 100
- *     28 01         field 5 (fee_atr) 1 */
-static const uint8_t TRANSFER_BYTES[] = {0x08, 0xac, 0x02, 0x62, 0x0c, 0x0a, 0x01, 0x61, 0x12,
-                                         0x01, 0x62, 0x18, 0x02, 0x20, 0x64, 0x28, 0x01};
+ *     22 02 12 05   field 4 (amount), 2 bytes: E = 18 (0x12), mantissa 5
+ *     2a 02 0f 01   field 5 (fee_atr), 2 bytes: E = 15 (0x0f), mantissa 1 */
+static const uint8_t TRANSFER_BYTES[] = {0x08, 0xac, 0x02, 0x62, 0x10, 0x0a, 0x01, 0x61, 0x12, 0x01, 0x62,
+                                         0x18, 0x02, 0x22, 0x02, 0x12, 0x05, 0x2a, 0x02, 0x0f, 0x01};
+#define E18 ((qfs_amount)1000000000000000000ULL)
 
 static qfs_event transfer_event(void)
 {
@@ -41,8 +44,8 @@ static qfs_event transfer_event(void)
     set_id(&ev.u.transfer.from, "a");
     set_id(&ev.u.transfer.to, "b");
     ev.u.transfer.asset = QFS_ASSET_T2;
-    ev.u.transfer.amount = 100;
-    ev.u.transfer.fee_atr = 1;
+    ev.u.transfer.amount = 5 * E18;
+    ev.u.transfer.fee_atr = E18 / 1000;
     return ev;
 }
 
@@ -66,8 +69,8 @@ START_TEST(test_codec_encode__hand_worked_transfer)
 }
 END_TEST
 
-/* A zero fee is a proto3 default and is left out: the body shrinks by the two
- * bytes 28 01. Epoch 0 closes with an empty but present body:
+/* A zero fee is a proto3 default and is left out: the body shrinks by the four
+ * bytes 2a 02 0f 01. Epoch 0 closes with an empty but present body:
  *   c2 01 00   field 24 (epoch_close): tag 24 << 3 | 2 = 194 = varint c2 01,
  *              length 0; timestamp_ms 0 is left out. */
 START_TEST(test_codec_encode__defaults_left_out)
@@ -77,8 +80,8 @@ START_TEST(test_codec_encode__defaults_left_out)
     uint8_t buf[64];
     size_t n = 0;
     ck_assert_int_eq(qfs_codec_encode(&ev, buf, sizeof buf, &n), QFS_OK);
-    static const uint8_t no_fee[] = {0x08, 0xac, 0x02, 0x62, 0x0a, 0x0a, 0x01, 0x61,
-                                     0x12, 0x01, 0x62, 0x18, 0x02, 0x20, 0x64};
+    static const uint8_t no_fee[] = {0x08, 0xac, 0x02, 0x62, 0x0c, 0x0a, 0x01, 0x61, 0x12,
+                                     0x01, 0x62, 0x18, 0x02, 0x22, 0x02, 0x12, 0x05};
     ck_assert_uint_eq(n, sizeof no_fee);
     ck_assert_mem_eq(buf, no_fee, n);
 
@@ -98,32 +101,34 @@ START_TEST(test_codec_encode__defaults_left_out)
 }
 END_TEST
 
-/* Genesis "c" with one parameter t2_pool = 20000 and one validator "v"
- * holding 5 T1 (its zero T2 is left out):
- *   52 1f                        field 10 (genesis), 31 bytes:
+/* Genesis "c" with one parameter t2_pool = 20000 T2 (2 x 10^22 base units)
+ * and one validator "v" holding 123 base units of T1 (its zero T2 is left
+ * out):
+ *   52 21                        field 10 (genesis), 33 bytes:
  *     0a 01 63                   field 1 (chain_id) "c"
  *     12 0d                      field 2 (params), 13 bytes:
  *       0a 07 t2_pool            field 1 (name)
- *       10 a0 9c 01              field 2 (value) 20000 = 1*16384 + 28*128 + 32
- *     1a 0b                      field 3 (accounts), 11 bytes:
+ *       12 02 16 02              field 2 (value), 2 bytes: E = 22 (0x16), mantissa 2
+ *     1a 0d                      field 3 (accounts), 13 bytes:
  *       0a 01 76                 field 1 (id) "v"
  *       10 02                    field 2 (kind) VALIDATOR
- *       1a 04 08 01 10 05        field 3 (balances): asset T1, amount 5 */
-static const uint8_t GENESIS_BYTES[] = {0x52, 0x1f, 0x0a, 0x01, 0x63, 0x12, 0x0d, 0x0a, 0x07, 't',  '2',
-                                        '_',  'p',  'o',  'o',  'l',  0x10, 0xa0, 0x9c, 0x01, 0x1a, 0x0b,
-                                        0x0a, 0x01, 0x76, 0x10, 0x02, 0x1a, 0x04, 0x08, 0x01, 0x10, 0x05};
+ *       1a 06 08 01 12 02 00 7b  field 3 (balances): asset T1, amount E = 0, mantissa 123 */
+static const uint8_t GENESIS_BYTES[] = {0x52, 0x21, 0x0a, 0x01, 0x63, 0x12, 0x0d, 0x0a, 0x07,
+                                        't',  '2',  '_',  'p',  'o',  'o',  'l',  0x12, 0x02,
+                                        0x16, 0x02, 0x1a, 0x0d, 0x0a, 0x01, 0x76, 0x10, 0x02,
+                                        0x1a, 0x06, 0x08, 0x01, 0x12, 0x02, 0x00, 0x7b};
 
 START_TEST(test_codec_encode__hand_worked_genesis)
 {
     qfs_param_value param;
     memset(&param, 0, sizeof param);
     set_id(&param.name, "t2_pool");
-    param.value = 20000;
+    param.value = 20000 * E18;
     qfs_genesis_account acc;
     memset(&acc, 0, sizeof acc);
     set_id(&acc.id, "v");
     acc.kind = QFS_ACCOUNT_VALIDATOR;
-    acc.balances[QFS_ASSET_T1] = 5;
+    acc.balances[QFS_ASSET_T1] = 123;
     qfs_event ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = QFS_EVENT_GENESIS;
@@ -211,9 +216,9 @@ START_TEST(test_codec_decode__unknown_fields)
     buf[sizeof TRANSFER_BYTES] = 0x10;
     buf[sizeof TRANSFER_BYTES + 1] = 0x01;
     expect_decode_error(buf, sizeof TRANSFER_BYTES + 2, QFS_E_DECODE, "event: unknown field number 2");
-    /* Field 9 inside the transfer, varint 7: 48 07; the body grows to 14. */
+    /* Field 9 inside the transfer, varint 7: 48 07; the body grows to 18. */
     memcpy(buf, TRANSFER_BYTES, sizeof TRANSFER_BYTES);
-    buf[4] = 0x0e;
+    buf[4] = 0x12;
     buf[sizeof TRANSFER_BYTES] = 0x48;
     buf[sizeof TRANSFER_BYTES + 1] = 0x07;
     expect_decode_error(buf, sizeof TRANSFER_BYTES + 2, QFS_E_DECODE, "transfer: unknown field number 9");
@@ -231,13 +236,14 @@ START_TEST(test_codec_decode__bad_enum_values)
     expect_decode_error(buf, sizeof TRANSFER_BYTES, QFS_E_DECODE, "transfer.asset: unknown enum value 8");
 
     /* Asset 0 (UNSPECIFIED) is simply left out by an encoder: drop 18 02. */
-    static const uint8_t no_asset[] = {0x08, 0xac, 0x02, 0x62, 0x0a, 0x0a, 0x01, 0x61,
-                                       0x12, 0x01, 0x62, 0x20, 0x64, 0x28, 0x01};
+    static const uint8_t no_asset[] = {0x08, 0xac, 0x02, 0x62, 0x0e, 0x0a, 0x01, 0x61, 0x12, 0x01,
+                                       0x62, 0x22, 0x02, 0x12, 0x05, 0x2a, 0x02, 0x0f, 0x01};
     expect_decode_error(no_asset, sizeof no_asset, QFS_E_DECODE, "transfer.asset: not set");
 
     /* Asset 2^32 + 2 would wrap to T2 in protobuf-c: 18 82 80 80 80 10. */
-    static const uint8_t wrapped[] = {0x08, 0xac, 0x02, 0x62, 0x10, 0x0a, 0x01, 0x61, 0x12, 0x01, 0x62,
-                                      0x18, 0x82, 0x80, 0x80, 0x80, 0x10, 0x20, 0x64, 0x28, 0x01};
+    static const uint8_t wrapped[] = {0x08, 0xac, 0x02, 0x62, 0x14, 0x0a, 0x01, 0x61, 0x12,
+                                      0x01, 0x62, 0x18, 0x82, 0x80, 0x80, 0x80, 0x10, 0x22,
+                                      0x02, 0x12, 0x05, 0x2a, 0x02, 0x0f, 0x01};
     expect_decode_error(wrapped, sizeof wrapped, QFS_E_DECODE, "transfer.asset: unknown enum value");
 
     /* A negative choice (-1 is ten bytes ff .. 01). */
@@ -329,9 +335,140 @@ START_TEST(test_codec_decode__bad_values)
     expect_decode_error(buf, n, QFS_E_DECODE,
                         "social_proposal.change.name: unknown parameter \"no_such_param\"");
     pv.name = "slash_psi_threshold";
-    pv.value = 2000000000000000000ULL;
+    static uint8_t two[] = {0x12, 0x02}; /* 2 x 10^18: the ratio 2 */
+    pv.value.len = sizeof two;
+    pv.value.data = two;
     n = pack(&e.base, buf, sizeof buf);
     expect_decode_error(buf, n, QFS_E_DECODE, "social_proposal.change.value: 2 is outside the range");
+}
+END_TEST
+
+/* A stake by "v" whose amount field holds `amt` (n bytes; n = 0 writes the
+ * field with no bytes):
+ *   6a LEN  field 13 (stake)
+ *     0a 01 76     field 1 (validator) "v"
+ *     12 n amt...  field 2 (amount) */
+static size_t stake_bytes(uint8_t *buf, const uint8_t *amt, size_t n)
+{
+    size_t len = 0;
+    buf[len++] = 0x6a;
+    buf[len++] = (uint8_t)(3 + 2 + n);
+    buf[len++] = 0x0a;
+    buf[len++] = 0x01;
+    buf[len++] = 0x76;
+    buf[len++] = 0x12;
+    buf[len++] = (uint8_t)n;
+    memcpy(buf + len, amt, n);
+    return len + n;
+}
+
+static qfs_amount stake_amount_ok(const uint8_t *amt, size_t n)
+{
+    uint8_t buf[64];
+    size_t len = stake_bytes(buf, amt, n);
+    qfs_arena *arena = new_arena();
+    qfs_event ev;
+    qfs_diag diag;
+    qfs_diag_clear(&diag);
+    ck_assert_msg(qfs_codec_decode(&ev, buf, len, arena, &diag) == QFS_OK, "%s", diag.message);
+    ck_assert_int_eq(ev.kind, QFS_EVENT_STAKE);
+    qfs_arena_free(arena);
+    /* The one form decodes, and encodes back to the same bytes. */
+    uint8_t out[64];
+    size_t m = 0;
+    ck_assert_int_eq(qfs_codec_encode(&ev, out, sizeof out, &m), QFS_OK);
+    ck_assert_uint_eq(m, len);
+    ck_assert_mem_eq(out, buf, len);
+    return ev.u.stake.amount;
+}
+
+static void stake_amount_refused(const uint8_t *amt, size_t n, const char *why)
+{
+    uint8_t buf[64];
+    size_t len = stake_bytes(buf, amt, n);
+    expect_decode_error(buf, len, QFS_E_DECODE, why);
+}
+
+START_TEST(test_codec_decode__amount_forms)
+{
+    /* 2^128 - 1 = 340282366920938463463374607431768211455 ends in 5: E = 0
+     * and the mantissa is sixteen ff bytes. */
+    static const uint8_t max[] = {0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    ck_assert(stake_amount_ok(max, sizeof max) == ~(qfs_amount)0);
+    /* 2^64 = 18446744073709551616 ends in 6: E = 0, mantissa 01 then eight 00. */
+    static const uint8_t two64[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    ck_assert(stake_amount_ok(two64, sizeof two64) == (qfs_amount)1 << 64);
+    /* 3 x 10^38 (E = 38 = 0x26, mantissa 3) is below 2^128 - 1 = 3.4028... x 10^38. */
+    static const uint8_t e38[] = {0x26, 0x03};
+    ck_assert(stake_amount_ok(e38, sizeof e38) == (qfs_amount)3 * E18 * E18 * 100);
+    /* 1 base unit; 1 T1 (E = 18, mantissa 1); 250 (E = 1, mantissa 25 = 0x19). */
+    static const uint8_t one[] = {0x00, 0x01}, token[] = {0x12, 0x01}, d250[] = {0x01, 0x19};
+    ck_assert(stake_amount_ok(one, sizeof one) == 1);
+    ck_assert(stake_amount_ok(token, sizeof token) == E18);
+    ck_assert(stake_amount_ok(d250, sizeof d250) == 250);
+
+    /* Every other form of a value is refused, and so is every value that
+     * does not exist. */
+    stake_amount_refused(NULL, 0, "stake.amount: empty value written out");
+    static const uint8_t no_mantissa[] = {0x12};
+    stake_amount_refused(no_mantissa, sizeof no_mantissa, "stake.amount: amount: no mantissa");
+    static const uint8_t leading_zero[] = {0x00, 0x00, 0x01};
+    stake_amount_refused(leading_zero, sizeof leading_zero,
+                         "stake.amount: amount: mantissa with a leading zero");
+    static const uint8_t ten[] = {0x00, 0x0a}; /* 10 is E = 1, mantissa 1 */
+    stake_amount_refused(ten, sizeof ten, "stake.amount: amount: mantissa is a multiple of 10");
+    static const uint8_t e39[] = {0x27, 0x01};
+    stake_amount_refused(e39, sizeof e39, "stake.amount: amount: exponent above 38");
+    static const uint8_t over[] = {0x26, 0x04}; /* 4 x 10^38 > 2^128 - 1 */
+    stake_amount_refused(over, sizeof over, "stake.amount: amount: value above 2^128 - 1");
+    static const uint8_t m17[] = {0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01};
+    stake_amount_refused(m17, sizeof m17, "stake.amount: amount: mantissa longer than 16 bytes");
+}
+END_TEST
+
+/* Two logs with the same events are the same bytes: every wire form that
+ * protobuf-c would read but never write is refused. Variants of
+ * TRANSFER_BYTES (see its layout above). */
+START_TEST(test_codec_decode__non_canonical_wire)
+{
+    /* to (field 2) before from (field 1). */
+    static const uint8_t swapped[] = {0x08, 0xac, 0x02, 0x62, 0x10, 0x12, 0x01, 0x62, 0x0a, 0x01, 0x61,
+                                      0x18, 0x02, 0x22, 0x02, 0x12, 0x05, 0x2a, 0x02, 0x0f, 0x01};
+    expect_decode_error(swapped, sizeof swapped, QFS_E_DECODE, "transfer.from: field out of order");
+    /* from twice (the last would win in protobuf-c). */
+    static const uint8_t twice[] = {0x08, 0xac, 0x02, 0x62, 0x13, 0x0a, 0x01, 0x61, 0x0a, 0x01, 0x61, 0x12,
+                                    0x01, 0x62, 0x18, 0x02, 0x22, 0x02, 0x12, 0x05, 0x2a, 0x02, 0x0f, 0x01};
+    expect_decode_error(twice, sizeof twice, QFS_E_DECODE, "transfer.from: field appears twice");
+    /* The timestamp 0 written out (08 00) before the body. */
+    static const uint8_t zero_ts[] = {0x08, 0x00, 0x62, 0x10, 0x0a, 0x01, 0x61, 0x12, 0x01, 0x62,
+                                      0x18, 0x02, 0x22, 0x02, 0x12, 0x05, 0x2a, 0x02, 0x0f, 0x01};
+    expect_decode_error(zero_ts, sizeof zero_ts, QFS_E_DECODE, "timestamp_ms: zero written out");
+    /* Asset 2 as the two-byte varint 82 00. */
+    static const uint8_t long_asset[] = {0x08, 0xac, 0x02, 0x62, 0x11, 0x0a, 0x01, 0x61, 0x12, 0x01, 0x62,
+                                         0x18, 0x82, 0x00, 0x22, 0x02, 0x12, 0x05, 0x2a, 0x02, 0x0f, 0x01};
+    expect_decode_error(long_asset, sizeof long_asset, QFS_E_DECODE,
+                        "transfer.asset: varint not in its shortest form");
+    /* The tag of asset (0x18) as the two bytes 98 00. */
+    static const uint8_t long_tag[] = {0x08, 0xac, 0x02, 0x62, 0x11, 0x0a, 0x01, 0x61, 0x12, 0x01, 0x62,
+                                       0x98, 0x00, 0x02, 0x22, 0x02, 0x12, 0x05, 0x2a, 0x02, 0x0f, 0x01};
+    expect_decode_error(long_tag, sizeof long_tag, QFS_E_DECODE, "field tag not in its shortest form");
+    /* The length of from (1) as the two bytes 81 00. */
+    static const uint8_t long_len[] = {0x08, 0xac, 0x02, 0x62, 0x11, 0x0a, 0x81, 0x00, 0x61, 0x12, 0x01,
+                                       0x62, 0x18, 0x02, 0x22, 0x02, 0x12, 0x05, 0x2a, 0x02, 0x0f, 0x01};
+    expect_decode_error(long_len, sizeof long_len, QFS_E_DECODE,
+                        "transfer.from: length not in its shortest form");
+    /* The fee as 2a 02 0e 0a: 10 x 10^14 is 10^15 written with a mantissa of 10. */
+    static const uint8_t fee_form[] = {0x08, 0xac, 0x02, 0x62, 0x10, 0x0a, 0x01, 0x61, 0x12, 0x01, 0x62,
+                                       0x18, 0x02, 0x22, 0x02, 0x12, 0x05, 0x2a, 0x02, 0x0e, 0x0a};
+    expect_decode_error(fee_form, sizeof fee_form, QFS_E_DECODE,
+                        "transfer.fee_atr: amount: mantissa is a multiple");
+    /* The canonical bytes themselves decode. */
+    qfs_arena *arena = new_arena();
+    qfs_event ev;
+    ck_assert_int_eq(qfs_codec_decode(&ev, TRANSFER_BYTES, sizeof TRANSFER_BYTES, arena, NULL), QFS_OK);
+    qfs_arena_free(arena);
 }
 END_TEST
 
@@ -341,10 +478,14 @@ START_TEST(test_codec_decode__bad_genesis)
 {
     uint8_t buf[1024];
     Qfs__V1__Balance b1 = QFS__V1__BALANCE__INIT, b2 = QFS__V1__BALANCE__INIT;
+    static uint8_t one[] = {0x00, 0x01}, two[] = {0x00, 0x02}; /* 1 and 2 base units */
+    static uint8_t d366[] = {0x00, 0x01, 0x6e}, d365[] = {0x00, 0x01, 0x6d};
     b1.asset = QFS__V1__ASSET__ASSET_T1;
-    b1.amount = 1;
+    b1.amount.len = 2;
+    b1.amount.data = one;
     b2.asset = QFS__V1__ASSET__ASSET_T1;
-    b2.amount = 2;
+    b2.amount.len = 2;
+    b2.amount.data = two;
     Qfs__V1__Balance *balances[] = {&b1, &b2};
     Qfs__V1__GenesisAccount a1 = QFS__V1__GENESIS_ACCOUNT__INIT, a2 = QFS__V1__GENESIS_ACCOUNT__INIT,
                             a3 = QFS__V1__GENESIS_ACCOUNT__INIT;
@@ -385,9 +526,9 @@ START_TEST(test_codec_decode__bad_genesis)
 
     Qfs__V1__ParamValue p1 = QFS__V1__PARAM_VALUE__INIT, p2 = QFS__V1__PARAM_VALUE__INIT;
     p1.name = "t2_pool";
-    p1.value = 1;
+    p1.value = b1.amount;
     p2.name = "t2_pool";
-    p2.value = 2;
+    p2.value = b2.amount;
     Qfs__V1__ParamValue *params[] = {&p1, &p2};
     g.n_params = 2;
     g.params = params;
@@ -397,16 +538,18 @@ START_TEST(test_codec_decode__bad_genesis)
     n = pack(&e.base, buf, sizeof buf);
     expect_decode_error(buf, n, QFS_E_DECODE, "genesis.params: unknown parameter \"t2_poo\"");
     p2.name = "unbonding_epochs";
-    p2.value = 366;
+    p2.value.len = sizeof d366;
+    p2.value.data = d366;
     n = pack(&e.base, buf, sizeof buf);
     expect_decode_error(buf, n, QFS_E_DECODE, "genesis.params.unbonding_epochs: 366 is outside the range");
-    p2.value = 365;
+    p2.value.len = sizeof d365;
+    p2.value.data = d365;
     n = pack(&e.base, buf, sizeof buf);
     qfs_arena *arena = new_arena();
     qfs_event ev;
     ck_assert_int_eq(qfs_codec_decode(&ev, buf, n, arena, NULL), QFS_OK);
     ck_assert_uint_eq(ev.u.genesis.account_count, 3);
-    ck_assert_uint_eq(ev.u.genesis.accounts[1].balances[QFS_ASSET_T1], 1);
+    ck_assert(ev.u.genesis.accounts[1].balances[QFS_ASSET_T1] == 1);
     qfs_arena_free(arena);
 }
 END_TEST
@@ -590,6 +733,8 @@ int main(void)
     tcase_add_test(tc, test_codec_decode__bad_enum_values);
     tcase_add_test(tc, test_codec_decode__bad_ids);
     tcase_add_test(tc, test_codec_decode__bad_values);
+    tcase_add_test(tc, test_codec_decode__amount_forms);
+    tcase_add_test(tc, test_codec_decode__non_canonical_wire);
     tcase_add_test(tc, test_codec_decode__bad_genesis);
     tcase_add_test(tc, test_codec_decode__too_many_genesis_accounts);
     tcase_add_test(tc, test_codec_decode__oversized_input);
