@@ -77,7 +77,7 @@ line '{"kind":"coherence_report","timestamp_ms":1,"validator":"v","psi":"0.12345
 check E10 "$QFS" append x.qlog bad.jsonl
 line '{"kind":"coherence_report","timestamp_ms":1,"validator":"v","psi":"1."}'
 check E11 "$QFS" append x.qlog bad.jsonl
-line '{"kind":"stake","timestamp_ms":1,"validator":"v","amount":"18446744073709551616"}'
+line '{"kind":"stake","timestamp_ms":1,"validator":"v","amount":"340282366920938463463374607431768211456"}'
 check E12 "$QFS" append x.qlog bad.jsonl
 line '{"kind":"stake","timestamp_ms":1,"validator":"v","amount":18446744073709551616}'
 check E13 "$QFS" append x.qlog bad.jsonl

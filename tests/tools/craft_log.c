@@ -7,7 +7,8 @@
  *                               to 32 MiB
  *        craft_log schema OUT   a valid empty log written with another
  *                               event schema
- *        craft_log version OUT  a log header of format version 2 */
+ *        craft_log version OUT  a log header of format version 1, the
+ *                               format before 128-bit amounts */
 #include "qfs/qfs.h"
 
 #include <stdio.h>
@@ -58,12 +59,12 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "schema") == 0 || strcmp(argv[1], "version") == 0) {
         if (strcmp(argv[1], "schema") == 0)
             schema.bytes[0] ^= 1;
-        file_header(fh, &schema, strcmp(argv[1], "version") == 0 ? 2 : 1);
+        file_header(fh, &schema, strcmp(argv[1], "version") == 0 ? 1 : QFS_LOG_FORMAT_VERSION);
         return write_all(argv[2], fh, 64, NULL, 0);
     }
     if (strcmp(argv[1], "bomb") != 0)
         return 2;
-    file_header(fh, &schema, 1);
+    file_header(fh, &schema, QFS_LOG_FORMAT_VERSION);
     size_t big = (size_t)32 << 20;
     uint8_t *zeros = calloc(1, big);
     size_t cap = ZSTD_compressBound(big);
