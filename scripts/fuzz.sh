@@ -29,7 +29,7 @@ tail -c +161 "$B/one-record.qlog" | zstd -dcq > "$B/corpus/fuzz_decode_apply/sim
 "$B/qfs" dump "$B/one-record.qlog" | split -l 1 - "$B/corpus/fuzz_json/line-"
 # The golden vectors are test data too: their lines seed the JSON target,
 # their logs (one record each) the log reader, their record bodies the decoder.
-for v in vectors/v1/*.jsonl; do
+for v in vectors/v2/*.jsonl; do
     name="$(basename "$v" .jsonl)"
     split -l 1 "$v" "$B/corpus/fuzz_json/$name-"
     rm -f "$B/vec-$name.qlog"

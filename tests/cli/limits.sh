@@ -1,6 +1,6 @@
 #!/bin/bash
-# Amounts at 2^64 - 1 and ids at the maximum length (64 bytes) through every
-# path: JSON in, protobuf, the log, JSON out, the fold, the hash and the
+# Amounts at 2^128 - 1, timestamps at 2^64 - 1 and ids at the maximum length
+# (64 bytes) through every path: JSON in, protobuf, the log, JSON out, the fold, the hash and the
 # state JSON, without overflow. Expected values are worked out by hand.
 set -u
 QFS="$1"
@@ -8,18 +8,21 @@ QFS="$1"
 . "$(dirname "$0")/lib/harness.bash"
 cd "$T" || exit 1
 
-M=18446744073709551615                 # 2^64 - 1
+M=340282366920938463463374607431768211455 # 2^128 - 1, the largest amount
+M1=340282366920938463463374607431768211454 # 2^128 - 2
+M2=340282366920938463463374607431768211453 # 2^128 - 3
+T64=18446744073709551615               # 2^64 - 1, the largest timestamp
 V=$(printf 'v%.0s' $(seq 64))          # 64-byte validator id
 U=$(printf 'u%.0s' $(seq 63))":"       # 64-byte user id, last byte ':'
 TS=18446744073709550000                # timestamps near 2^64 - 1 (strings)
 cat > lim.jsonl <<JSON
-{"kind":"genesis","timestamp_ms":"$TS","chain_id":"$U","accounts":[{"id":"$V","kind":"validator","balances":{"T1":"$M","T4":"$M","ATR":"1"}},{"id":"$U","kind":"user","balances":{"ATR":"18446744073709551614"}},{"id":"n:1","kind":"infra_node","balances":{"NOD":"5"}}]}
+{"kind":"genesis","timestamp_ms":"$TS","chain_id":"$U","accounts":[{"id":"$V","kind":"validator","balances":{"T1":"$M","T4":"$M","ATR":"1"}},{"id":"$U","kind":"user","balances":{"ATR":"$M1"}},{"id":"n:1","kind":"infra_node","balances":{"NOD":"5"}}]}
 {"kind":"stake","timestamp_ms":"18446744073709550001","validator":"$V","amount":"$M"}
 {"kind":"boost","timestamp_ms":"18446744073709550002","validator":"$V","amount":"$M"}
-{"kind":"transfer","timestamp_ms":"18446744073709550003","from":"$U","to":"$V","asset":"ATR","amount":"18446744073709551613","fee_atr":"1"}
-{"kind":"transfer","timestamp_ms":"18446744073709550004","from":"$V","to":"$U","asset":"ATR","amount":"18446744073709551614","fee_atr":"1"}
-{"kind":"user_action","timestamp_ms":"18446744073709550005","account":"$V","action":"$U","fee_atr":"18446744073709551614"}
-{"kind":"epoch_close","timestamp_ms":"$M","epoch":0}
+{"kind":"transfer","timestamp_ms":"18446744073709550003","from":"$U","to":"$V","asset":"ATR","amount":"$M2","fee_atr":"1"}
+{"kind":"transfer","timestamp_ms":"18446744073709550004","from":"$V","to":"$U","asset":"ATR","amount":"$M1","fee_atr":"1"}
+{"kind":"user_action","timestamp_ms":"18446744073709550005","account":"$V","action":"$U","fee_atr":"$M1"}
+{"kind":"epoch_close","timestamp_ms":"$T64","epoch":0}
 JSON
 "$QFS" append lim.qlog lim.jsonl > /dev/null 2> err.txt && ok || bad "append: $(cat err.txt)"
 "$QFS" log check lim.qlog > /dev/null && ok || bad "log check"
@@ -27,46 +30,49 @@ JSON
 "$QFS" dump lim.qlog > lim.out.jsonl && ok || bad "dump"
 "$QFS" append lim2.qlog lim.out.jsonl > /dev/null && cmp -s lim.qlog lim2.qlog && ok || bad "dump | append differs"
 has lim.out.jsonl "\"amount\":\"$M\""
-has lim.out.jsonl "\"timestamp_ms\":\"$M\""
+has lim.out.jsonl "\"timestamp_ms\":\"$T64\""
 
-# Receipts: 0 genesis: ATR supply 1 + (2^64 - 2) = 2^64 - 1 fits, accepted.
-# 1 stake of all 2^64 - 1 T1: accepted. 2 boost: its end, now + 86400000 ms,
-# passes 2^64 - 1 -> amount_overflow (15). 3 U pays all it has:
-# (2^64 - 3) + fee 1 = 2^64 - 2: accepted; V then holds 1 + 2^64 - 3 ATR.
-# 4 V sends 2^64 - 2 with fee 1 > its 2^64 - 2 -> insufficient_balance (8).
-# 5 V pays a fee of 2^64 - 2: accepted (all its ATR). 6 close: accepted.
+# Receipts: 0 genesis: ATR supply 1 + (2^128 - 2) = 2^128 - 1 fits, accepted.
+# 1 stake of all 2^128 - 1 T1: accepted. 2 boost: its end, now + 86400000 ms,
+# passes the largest timestamp 2^64 - 1 -> amount_overflow (15). 3 U pays all
+# it has: (2^128 - 3) + fee 1 = 2^128 - 2: accepted; V then holds
+# 1 + 2^128 - 3 = 2^128 - 2 ATR. 4 V sends 2^128 - 2 with fee 1, 2^128 - 1 >
+# its 2^128 - 2 -> insufficient_balance (8). 5 V pays a fee of 2^128 - 2:
+# accepted (all its ATR). 6 close: accepted.
 "$QFS" replay lim.qlog --trace trace.jsonl > out.txt 2> err.txt || bad "replay: $(cat err.txt)"
 codes=$(sed 's/^{"code":\([0-9]*\),.*/\1/' trace.jsonl | tr '\n' ' ')
 [ "$codes" = "0 0 15 0 8 0 0 " ] && ok || bad "receipt codes: $codes"
 "$QFS" replay lim.qlog --runs 5 > /dev/null && ok || bad "--runs 5"
 
-# After the close. Fees: 1 + (2^64 - 2) = 2^64 - 1 ATR in the treasury.
-# NOD issuance: floor(1 x 0.1) = 0, then floor((2^64 - 2) x 0.1) =
-# 1844674407370955161, cut to the epoch cap 10^6: 1000000 into the pool; no
-# node has telemetry, so it carries over. Slashing of V (never reported,
-# Psi 0 < 0.7): T1 rate min(0.10, 0.7 x 0.5) = 0.10 of 2^64 - 1 staked ->
-# floor(1844674407370955161.5) = 1844674407370955161 slashed, leaving
-# 16602069666338596454 staked; T4 rate min(0.20, 0.7 x 0.3 = 0.21) = 0.20 of
-# 2^64 - 1 -> floor(3689348814741910323.0) = 3689348814741910323 slashed,
-# leaving 14757395258967641292.
+# After the close. Fees: 1 + (2^128 - 2) = 2^128 - 1 ATR in the treasury.
+# NOD issuance: floor(1 x 0.1) = 0, then floor((2^128 - 2) x 0.1) =
+# 34028236692093846346337460743176821145, cut to the epoch cap of 10^6 NOD
+# = 10^24 base units into the pool; no node has telemetry, so it carries
+# over. Slashing of V (never reported, Psi 0 < 0.7): T1 rate
+# min(0.10, 0.7 x 0.5) = 0.10 of 2^128 - 1 staked ->
+# floor(34028236692093846346337460743176821145.5) slashed, leaving
+# 306254130228844617117037146688591390310 staked; T4 rate
+# min(0.20, 0.7 x 0.3 = 0.21) = 0.20 of 2^128 - 1 -> exactly
+# 68056473384187692692674921486353642291 slashed (2^128 - 1 ends in 5),
+# leaving 272225893536750770770699685945414569164.
 "$QFS" state lim.qlog > state.json || bad "state"
-has state.json "\"fees_total_atr\":$M"
-has state.json '"pool":1000000'
-has state.json '"T1":1844674407370955161'
-has state.json '"T4":3689348814741910323'
-has state.json '16602069666338596454'
-has state.json '14757395258967641292'
+has state.json "\"fees_total_atr\":\"$M\""
+has state.json '"pool":"1000000000000000000000000"'
+has state.json '"T1":"34028236692093846346337460743176821145"'
+has state.json '"T4":"68056473384187692692674921486353642291"'
+has state.json '"staked":"306254130228844617117037146688591390310"'
+has state.json '"T4":"272225893536750770770699685945414569164"'
 has state.json "\"id\":\"$V\""
 has state.json "\"chain_id\":\"$U\""
 "$QFS" state lim.qlog --module ledger > ledger.json
-has ledger.json "\"last_timestamp_ms\":$M"
+has ledger.json "\"last_timestamp_ms\":\"$T64\""
 
-# One byte more is refused everywhere: a 65-byte id, 2^64 as an amount.
+# One more is refused everywhere: a 65-byte id, 2^128 as an amount.
 sed "s/\"id\":\"n:1\"/\"id\":\"${V}x\"/" lim.jsonl | head -n 1 > long.jsonl
 "$QFS" append long.qlog long.jsonl > /dev/null 2> err.txt; [ $? -eq 65 ] && ok || bad "a 65-byte id was accepted"
 has err.txt "id is longer than 64 bytes"
-sed "s/\"amount\":\"$M\"/\"amount\":\"18446744073709551616\"/" lim.jsonl | sed -n 2p > big.jsonl
-"$QFS" append big.qlog big.jsonl > /dev/null 2> err.txt; [ $? -eq 65 ] && ok || bad "2^64 was accepted"
+sed "s/\"amount\":\"$M\"/\"amount\":\"340282366920938463463374607431768211456\"/" lim.jsonl | sed -n 2p > big.jsonl
+"$QFS" append big.qlog big.jsonl > /dev/null 2> err.txt; [ $? -eq 65 ] && ok || bad "2^128 was accepted"
 
 # An input line longer than the 16 MiB line limit is refused as a bad line
 # without being held in memory: under a 200 MB address-space limit, a

@@ -26,7 +26,7 @@ JSON
 "$QFS" replay sc.qlog --trace trace.jsonl > out.txt || bad "replay exit $?"
 codes=$(sed 's/^{"code":\([0-9]*\),.*/\1/' trace.jsonl | tr '\n' ' ')
 [ "$codes" = "0 0 10 8 0 0 17 3 " ] && ok || bad "receipt codes: $codes"
-has trace.jsonl '{"code":10,"event":2,"kind":"transfer","receipt":"nod_not_transferable","timestamp_ms":1002}'
+has trace.jsonl '{"code":10,"event":2,"kind":"transfer","receipt":"nod_not_transferable","timestamp_ms":"1002"}'
 has out.txt "events: 8"
 has out.txt "rejected: 4"
 
@@ -34,16 +34,16 @@ has out.txt "rejected: 4"
 # bob T2 100. Fees 35 ATR in the treasury; NOD issued floor(10 x 0.1) +
 # floor(25 x 0.1) = 1 + 2 = 3 into the pool (no node is active: it stays).
 "$QFS" state sc.qlog --at 4 --module ledger > ledger.json || bad "state --at 4"
-has ledger.json '{"balances":{"ATR":965,"NOD":0,"T1":0,"T2":400,"T3":0,"T4":0,"T5":0},"id":"alice","kind":"user"}'
-has ledger.json '{"balances":{"ATR":0,"NOD":0,"T1":0,"T2":100,"T3":0,"T4":0,"T5":0},"id":"bob","kind":"user"}'
-has ledger.json '"issued":{"ATR":1000,"NOD":3,"T1":0,"T2":500,"T3":0,"T4":0,"T5":0}'
+has ledger.json '{"balances":{"ATR":"965","NOD":"0","T1":"0","T2":"400","T3":"0","T4":"0","T5":"0"},"id":"alice","kind":"user"}'
+has ledger.json '{"balances":{"ATR":"0","NOD":"0","T1":"0","T2":"100","T3":"0","T4":"0","T5":"0"},"id":"bob","kind":"user"}'
+has ledger.json '"issued":{"ATR":"1000","NOD":"3","T1":"0","T2":"500","T3":"0","T4":"0","T5":"0"}'
 "$QFS" state sc.qlog --module treasury > treasury.json
-has treasury.json '"balances":{"ATR":35,'
+has treasury.json '"balances":{"ATR":"35",'
 "$QFS" state sc.qlog --module nod > nod.json
-has nod.json '"pool":3'
+has nod.json '"pool":"3"'
 # The state after event 1 has not seen the user action yet.
 "$QFS" state sc.qlog --at 1 --module ledger > l1.json
-has l1.json '"ATR":990,'
+has l1.json '"ATR":"990",'
 # A rejected event changes nothing but the receipts: states after 1 and 2
 # differ only in the receipts module.
 "$QFS" state sc.qlog --at 1 > s1.json

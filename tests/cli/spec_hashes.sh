@@ -33,7 +33,7 @@ check() {
 }
 
 logs=0
-for f in "$SRC"/vectors/v1/*.jsonl "$SRC"/tests/spec/*.jsonl; do
+for f in "$SRC"/vectors/v2/*.jsonl "$SRC"/tests/spec/*.jsonl; do
     name="$(basename "$f" .jsonl)"
     log="$T/$name.qlog"
     if ! "$QFS" append "$log" "$f" >/dev/null 2>"$T/err"; then
@@ -44,7 +44,7 @@ for f in "$SRC"/vectors/v1/*.jsonl "$SRC"/tests/spec/*.jsonl; do
     logs=$((logs + 1))
 done
 # The glob must have found the vectors: an empty run is a failure, not a pass.
-if [ "$logs" -ge 12 ]; then ok; else bad "only $logs logs found under $SRC/vectors/v1 and tests/spec"; fi
+if [ "$logs" -ge 12 ]; then ok; else bad "only $logs logs found under $SRC/vectors/v2 and tests/spec"; fi
 
 for seed in 1 2; do
     log="$T/sim$seed.qlog"
