@@ -64,13 +64,28 @@ static int rng_pct(rng *r, unsigned pct)
 #define FP(x) ((uint64_t)(x))
 #define FP_ONE QFS_FP18_ONE
 /* Whole tokens in base units. */
-#define TOKENS(n) ((qfs_amount)(n) * QFS_TOKEN)
+#define TOKENS(n) ((qfs_amount)(n)*QFS_TOKEN)
 
-static const qfs_amount POW10[] = {
-    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL,
-    1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
-    100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
-    1000000000000000000ULL, 10000000000000000000ULL};
+static const qfs_amount POW10[] = {1ULL,
+                                   10ULL,
+                                   100ULL,
+                                   1000ULL,
+                                   10000ULL,
+                                   100000ULL,
+                                   1000000ULL,
+                                   10000000ULL,
+                                   100000000ULL,
+                                   1000000000ULL,
+                                   10000000000ULL,
+                                   100000000000ULL,
+                                   1000000000000ULL,
+                                   10000000000000ULL,
+                                   100000000000000ULL,
+                                   1000000000000000ULL,
+                                   10000000000000000ULL,
+                                   100000000000000000ULL,
+                                   1000000000000000000ULL,
+                                   10000000000000000000ULL};
 
 static qfs_amount pow10_amount(unsigned e)
 {

@@ -54,10 +54,11 @@ int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last,
             break;
         }
         if (trace &&
-            fprintf(trace,
-                    "{\"code\":%u,\"event\":%llu,\"kind\":\"%s\",\"receipt\":\"%s\",\"timestamp_ms\":\"%llu\"}\n",
-                    receipt.code, (unsigned long long)index, qfs_event_kind_name(ev.kind),
-                    qfs_reject_str(receipt.code), (unsigned long long)ev.timestamp_ms) < 0) {
+            fprintf(
+                trace,
+                "{\"code\":%u,\"event\":%llu,\"kind\":\"%s\",\"receipt\":\"%s\",\"timestamp_ms\":\"%llu\"}\n",
+                receipt.code, (unsigned long long)index, qfs_event_kind_name(ev.kind),
+                qfs_reject_str(receipt.code), (unsigned long long)ev.timestamp_ms) < 0) {
             cli_error(cmd, "writing the trace failed");
             rc = CLI_EXIT_IO;
             break;

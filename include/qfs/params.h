@@ -79,7 +79,7 @@ typedef struct qfs_param_def {
     qfs_amount default_value;
     qfs_amount min_value; /* inclusive */
     qfs_amount max_value; /* inclusive; at most UINT64_MAX unless the unit is amount */
-    const char *doc;    /* one line: what the parameter does */
+    const char *doc;      /* one line: what the parameter does */
 } qfs_param_def;
 
 /* The registry, sorted by name (strcmp order); `*count_out` entries. */

@@ -277,8 +277,8 @@ static qfs_err parse_amount(qfs_amount *out, const json_t *v, const char *where,
         return QFS_OK;
     char q[QUOTE_BYTES_MAX + 4];
     if (err == QFS_E_RANGE)
-        return perr(diag, "%s: \"%s\" is above the largest amount 340282366920938463463374607431768211455", where,
-                    quote(q, s, len));
+        return perr(diag, "%s: \"%s\" is above the largest amount 340282366920938463463374607431768211455",
+                    where, quote(q, s, len));
     if (len > 0 && s[0] == '-')
         return perr(diag, "%s: must not be negative", where);
     return perr(diag, "%s: \"%s\" is not a whole number of base units (digits only, like \"100\")", where,
@@ -406,8 +406,8 @@ static qfs_err parse_param_name(qfs_param_value *out, const json_t *v, const cha
 
 /* A parameter value in the parameter's unit: ratios as decimal strings, the
  * rest as whole numbers; then the parameter's allowed range. */
-static qfs_err parse_param_value(qfs_amount *out, const qfs_param_def *def, const json_t *v, const char *where,
-                                 qfs_diag *diag)
+static qfs_err parse_param_value(qfs_amount *out, const qfs_param_def *def, const json_t *v,
+                                 const char *where, qfs_diag *diag)
 {
     qfs_amount x = 0;
     qfs_err err;

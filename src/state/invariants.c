@@ -40,8 +40,8 @@ qfs_err qfs_state_check_invariants(const qfs_state *s, qfs_diag *diag)
     }
     for (uint32_t i = 0; i < s->unbond_count; i++)
         fits &= add_ok(&entries, s->unbonds[i].amount);
-    if (!fits || staked != s->pool[QFS_ASSET_T1][POOL_STAKED] || unbonding != s->pool[QFS_ASSET_T1][POOL_UNBONDING] ||
-        entries != unbonding) {
+    if (!fits || staked != s->pool[QFS_ASSET_T1][POOL_STAKED] ||
+        unbonding != s->pool[QFS_ASSET_T1][POOL_UNBONDING] || entries != unbonding) {
         qfs_diag_set(diag, "staked or unbonding T1 totals do not match the validators");
         return QFS_E_STATE;
     }

@@ -57,8 +57,8 @@ qfs_err vec_reserve(void **p, uint32_t *cap, uint32_t need, size_t elem_size);
 /* ---- entities ---- */
 typedef struct account {
     qfs_amount bal[QFS_ASSET_COUNT]; /* indexed by qfs_asset; [0] unused, 0 */
-    uint32_t role;                 /* validator or infra node slot; NO_INDEX for users */
-    uint8_t kind;                  /* qfs_account_kind */
+    uint32_t role;                   /* validator or infra node slot; NO_INDEX for users */
+    uint8_t kind;                    /* qfs_account_kind */
 } account;
 
 typedef struct validator {
@@ -192,7 +192,7 @@ struct qfs_state {
     qfs_amount nod_issued_epoch; /* NOD issued in the current epoch */
     qfs_amount nod_cut_total;    /* NOD not issued because of nod_issuance_cap, ever */
     qfs_amount nod_alloc_last;   /* NOD allocated at the last close */
-    uint64_t nod_active_last;  /* active nodes at the last close */
+    uint64_t nod_active_last;    /* active nodes at the last close */
     /* governance */
     gov social;
     gov infra;

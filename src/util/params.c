@@ -7,7 +7,7 @@
 
 #define FP(x) ((uint64_t)(x)) /* fixed-point literals are written out in full */
 /* A token quantity in base units. */
-#define TOKENS(n) ((qfs_amount)(n) * QFS_TOKEN)
+#define TOKENS(n) ((qfs_amount)(n)*QFS_TOKEN)
 
 /* Sorted by name: qfs_param_find() relies on it and a test checks it. */
 static const qfs_param_def PARAMS[] = {
