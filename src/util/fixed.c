@@ -5,6 +5,16 @@
 
 typedef unsigned __int128 u128;
 
+/* Bits needed to write v: 0 for 0, 128 for values of 2^127 and above. */
+static unsigned bit_length(u128 v)
+{
+    uint64_t hi = (uint64_t)(v >> 64);
+    if (hi)
+        return 128u - (unsigned)__builtin_clzll(hi);
+    uint64_t lo = (uint64_t)v;
+    return lo ? 64u - (unsigned)__builtin_clzll(lo) : 0u;
+}
+
 qfs_err qfs_u64_parse(uint64_t *out, const char *s, size_t len)
 {
     if (len == 0)
@@ -140,11 +150,14 @@ qfs_err qfs_fp18_mul(uint64_t *out, uint64_t a, uint64_t b, qfs_round r)
 
 uint64_t qfs_isqrt_u128(u128 v)
 {
-    /* Newton's method from an over-estimate; converges monotonically down. */
+    /* Newton's method from an over-estimate; converges monotonically down.
+     * 2^ceil(bits / 2) is at least sqrt(v) and within a factor of 2 of it,
+     * so a handful of steps suffice. */
     if (v < 2)
         return (uint64_t)v;
-    u128 x = v;
-    u128 y = (x >> 1) + (x & 1); /* ceil(v / 2) without overflow */
+    unsigned bits = bit_length(v);
+    u128 x = (u128)1 << ((bits + 1) / 2);
+    u128 y = (x + v / x) / 2;
     while (y < x) {
         x = y;
         y = (x + v / x) / 2;
@@ -240,10 +253,15 @@ qfs_amount qfs_isqrt_mul(qfs_amount a, qfs_amount b)
     u256 n = mul_128(a, b);
     if (n.hi == 0)
         return qfs_isqrt_u128(n.lo);
-    /* Bit by bit from the top: the root of a value below 2^256 is below
-     * 2^128, and each bit is kept when the square stays at most n. */
-    u128 root = 0;
-    for (int i = 127; i >= 0; i--) {
+    /* With m = floor(n / 4^t) below 2^127 and q = isqrt(m), the root lies in
+     * [q 2^t, (q + 1) 2^t): sqrt(n) >= sqrt(m) 2^t >= q 2^t, and
+     * n < (m + 1) 4^t <= (q + 1)^2 4^t. So the top bits are q and only the t
+     * low bits remain, found one by one from the highest: a bit is kept when
+     * the square stays at most n. */
+    unsigned t = (bit_length(n.hi) + 2) / 2; /* ceil((128 + bits(hi) - 127) / 2) */
+    u128 m = 2 * t >= 128 ? n.hi >> (2 * t - 128) : (n.hi << (128 - 2 * t)) | (n.lo >> (2 * t));
+    u128 root = (u128)qfs_isqrt_u128(m) << t;
+    for (int i = (int)t - 1; i >= 0; i--) {
         u128 c = root | ((u128)1 << i);
         if (u256_le(mul_128(c, c), n))
             root = c;
