@@ -14,6 +14,26 @@
 
 #define FP18(x) ((uint64_t)(x))
 #define ONE QFS_FP18_ONE
+/* n whole tokens of any asset, in base units (10^18 per token). */
+#define TOK(n) ((qfs_amount)(n)*QFS_TOKEN)
+/* 2^64: the first amount that format 1 could not hold. */
+#define AMT_2_64 ((qfs_amount)1 << 64)
+
+/* Asserts that two 128-bit amounts are equal; on failure prints both in
+ * decimal (ck_assert_uint_eq holds only 64 bits). Each side is evaluated
+ * once. */
+#define ck_assert_amt_eq(X, Y)                                                                               \
+    do {                                                                                                     \
+        qfs_amount amt_x_ = (X);                                                                             \
+        qfs_amount amt_y_ = (Y);                                                                             \
+        if (amt_x_ != amt_y_) {                                                                              \
+            char amt_bx_[QFS_AMOUNT_STR_MAX + 1], amt_by_[QFS_AMOUNT_STR_MAX + 1];                           \
+            qfs_amount_format(amt_bx_, amt_x_);                                                              \
+            qfs_amount_format(amt_by_, amt_y_);                                                              \
+            ck_abort_msg("Assertion '%s == %s' failed: %s == %s, %s == %s", #X, #Y, #X, amt_bx_, #Y,         \
+                         amt_by_);                                                                           \
+        }                                                                                                    \
+    } while (0)
 
 static inline qfs_id ID(const char *s)
 {
@@ -25,12 +45,12 @@ static inline qfs_id ID(const char *s)
 typedef struct acc_spec {
     const char *id;
     qfs_account_kind kind;
-    uint64_t t1, t2, t3, t4, t5, nod, atr;
+    qfs_amount t1, t2, t3, t4, t5, nod, atr;
 } acc_spec;
 
 typedef struct param_spec {
     const char *name;
-    uint64_t value;
+    qfs_amount value; /* in the parameter's unit (fp18 ratios, base units, counts) */
 } param_spec;
 
 static inline qfs_event ev_genesis(uint64_t ts, const acc_spec *a, size_t n, const param_spec *p, size_t np,
@@ -93,11 +113,20 @@ static inline qfs_state *mk_state_seeded(const acc_spec *a, size_t n, const para
 #define mk_state(a, p) mk_state_seeded(a, sizeof(a) / sizeof((a)[0]), p, sizeof(p) / sizeof((p)[0]), 0)
 #define mk_state_np(a) mk_state_seeded(a, sizeof(a) / sizeof((a)[0]), NULL, 0, 0)
 
-static inline uint64_t bal(const qfs_state *s, const char *id, qfs_asset asset)
+static inline qfs_amount bal(const qfs_state *s, const char *id, qfs_asset asset)
 {
-    uint64_t v = 0;
+    qfs_amount v = 0;
     qfs_id i = ID(id);
     ck_assert_int_eq(qfs_state_balance(s, &i, asset, &v), QFS_OK);
+    return v;
+}
+
+/* An amount written in decimal digits, for expected values above 2^64
+ * (C has no 128-bit literals). */
+static inline qfs_amount amt(const char *digits)
+{
+    qfs_amount v = 0;
+    ck_assert_int_eq(qfs_amount_parse(&v, digits, strlen(digits)), QFS_OK);
     return v;
 }
 
@@ -119,7 +148,7 @@ static inline qfs_event ev_register(uint64_t ts, const char *id, qfs_account_kin
 }
 
 static inline qfs_event ev_transfer(uint64_t ts, const char *from, const char *to, qfs_asset a,
-                                    uint64_t amount, uint64_t fee)
+                                    qfs_amount amount, qfs_amount fee)
 {
     qfs_event ev = ev0(ts, QFS_EVENT_TRANSFER);
     ev.u.transfer.from = ID(from);
@@ -130,7 +159,7 @@ static inline qfs_event ev_transfer(uint64_t ts, const char *from, const char *t
     return ev;
 }
 
-static inline qfs_event ev_stake(uint64_t ts, const char *v, uint64_t amount)
+static inline qfs_event ev_stake(uint64_t ts, const char *v, qfs_amount amount)
 {
     qfs_event ev = ev0(ts, QFS_EVENT_STAKE);
     ev.u.stake.validator = ID(v);
@@ -138,7 +167,7 @@ static inline qfs_event ev_stake(uint64_t ts, const char *v, uint64_t amount)
     return ev;
 }
 
-static inline qfs_event ev_unstake(uint64_t ts, const char *v, uint64_t amount)
+static inline qfs_event ev_unstake(uint64_t ts, const char *v, qfs_amount amount)
 {
     qfs_event ev = ev0(ts, QFS_EVENT_UNSTAKE);
     ev.u.unstake.validator = ID(v);
@@ -154,7 +183,7 @@ static inline qfs_event ev_report(uint64_t ts, const char *v, uint64_t psi)
     return ev;
 }
 
-static inline qfs_event ev_boost(uint64_t ts, const char *v, uint64_t amount)
+static inline qfs_event ev_boost(uint64_t ts, const char *v, qfs_amount amount)
 {
     qfs_event ev = ev0(ts, QFS_EVENT_BOOST);
     ev.u.boost.validator = ID(v);
@@ -173,7 +202,7 @@ static inline qfs_event ev_memory(uint64_t ts, const char *who, const char *node
     return ev;
 }
 
-static inline qfs_event ev_action(uint64_t ts, const char *who, uint64_t fee)
+static inline qfs_event ev_action(uint64_t ts, const char *who, qfs_amount fee)
 {
     qfs_event ev = ev0(ts, QFS_EVENT_USER_ACTION);
     ev.u.user_action.account = ID(who);
@@ -193,7 +222,7 @@ static inline qfs_event ev_telemetry(uint64_t ts, const char *node, uint64_t up,
 }
 
 static inline qfs_event ev_proposal(uint64_t ts, int infra, const char *who, uint64_t id, const char *param,
-                                    uint64_t value)
+                                    qfs_amount value)
 {
     qfs_event ev = ev0(ts, infra ? QFS_EVENT_INFRA_PROPOSAL : QFS_EVENT_SOCIAL_PROPOSAL);
     qfs_ev_proposal *p = infra ? &ev.u.infra_proposal : &ev.u.social_proposal;

@@ -1,26 +1,30 @@
 /* Social and infrastructure governance, the firewall between them, and the
  * seeded random stream (supply invariant after every event, identical hashes
- * and JSON whatever the table seed). Expected numbers are worked out by hand. */
+ * and JSON whatever the table seed). Expected numbers are worked out by hand.
+ * Amounts are 128-bit base units, 10^18 per whole token; TOK(n) is n whole
+ * tokens. */
+#include "state/state_internal.h"
 #include "state_helpers.h"
 
 #include <stdio.h>
 
+/* Whole tokens; v1 holds a single base unit of T4. */
 static const acc_spec SOCIAL[] = {
     {"u1", QFS_ACCOUNT_USER, 0, 0, 0, 0, 0, 0, 0},
-    {"v1", QFS_ACCOUNT_VALIDATOR, 400, 0, 100, 1, 0, 0, 0},
-    {"v2", QFS_ACCOUNT_VALIDATOR, 100, 0, 900, 0, 0, 0, 0},
-    {"v3", QFS_ACCOUNT_VALIDATOR, 100, 0, 1000, 0, 0, 0, 0},
-    {"v4", QFS_ACCOUNT_VALIDATOR, 100, 0, 0, 0, 0, 0, 0},
+    {"v1", QFS_ACCOUNT_VALIDATOR, TOK(400), 0, TOK(100), 1, 0, 0, 0},
+    {"v2", QFS_ACCOUNT_VALIDATOR, TOK(100), 0, TOK(900), 0, 0, 0, 0},
+    {"v3", QFS_ACCOUNT_VALIDATOR, TOK(100), 0, TOK(1000), 0, 0, 0, 0},
+    {"v4", QFS_ACCOUNT_VALIDATOR, TOK(100), 0, 0, 0, 0, 0, 0},
 };
 
 START_TEST(test_state_apply__social_governance)
 {
     param_spec p[] = {{"vote_eligibility_window", 2}};
     qfs_state *s = mk_state(SOCIAL, p);
-    ck_assert_uint_eq(apply(s, ev_stake(1, "v1", 400)), 0);
-    ck_assert_uint_eq(apply(s, ev_stake(1, "v2", 100)), 0);
-    ck_assert_uint_eq(apply(s, ev_stake(1, "v3", 100)), 0);
-    ck_assert_uint_eq(apply(s, ev_stake(1, "v4", 100)), 0);
+    ck_assert_uint_eq(apply(s, ev_stake(1, "v1", TOK(400))), 0);
+    ck_assert_uint_eq(apply(s, ev_stake(1, "v2", TOK(100))), 0);
+    ck_assert_uint_eq(apply(s, ev_stake(1, "v3", TOK(100))), 0);
+    ck_assert_uint_eq(apply(s, ev_stake(1, "v4", TOK(100))), 0);
     /* Means of the last 2 reports: v1 (0.9 + 0.8) / 2 = 0.85 (eligible,
      * exactly the threshold), v2 0.9, v3 (0.9 + 0.79) / 2 = 0.845 (not), v4 0.9.
      * v1 and v3 report three times: the first report leaves the window. */
@@ -35,7 +39,7 @@ START_TEST(test_state_apply__social_governance)
     ck_assert_uint_eq(apply(s, ev_report(1, "v4", FP18(900000000000000000))), 0);
     ck_assert(json_has(s, "coherence", "\"psi_reports\":[\"0.9\",\"0.8\"],\"report_count\":3"));
 
-    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 7, "t2_pool", 20000)), 0);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 7, "t2_pool", TOK(20000))), 0);
     ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v2", 8, "slash_psi_threshold", FP18(600000000000000000))),
                       0);
     /* Invalid proposals. */
@@ -45,21 +49,27 @@ START_TEST(test_state_apply__social_governance)
                       QFS_REJECT_WRONG_GOVERNANCE);
     ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 10, "vote_eligibility_window", 3)),
                       QFS_REJECT_PARAM_NOT_GOVERNABLE);
-    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 10, "t2_pool", 1000000000001ULL)),
+    /* t2_pool is at most 10^12 T2 = 10^30 base units. */
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 10, "t2_pool", TOK(1000000000000) + 1)),
                       QFS_REJECT_PARAM_OUT_OF_RANGE);
     ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v2", 7, "t2_pool", 1)), QFS_REJECT_DUPLICATE_PROPOSAL);
 
-    /* Weights: v1 floor(isqrt(100 x 400) = 200 x Psi 0.8) = 160;
-     * v2 floor(isqrt(900 x 100) = 300 x 0.9) = 270. Toward the quorum each
-     * ballot adds the voter's T3: 100 and 900. */
+    /* Weights floor(isqrt(T3 x staked) x Psi_eff / 10^18), the product on
+     * 256 bits: v1 T3 10^20 x staked 4 x 10^20 = 4 x 10^40 (above 2^128 =
+     * 3.4 x 10^38), isqrt 2 x 10^20, x 0.8 = 1.6 x 10^20 (160 T3-weight);
+     * v2 9 x 10^20 x 10^20 = 9 x 10^40, isqrt 3 x 10^20, x 0.9 = 2.7 x 10^20.
+     * Toward the quorum each ballot adds the voter's T3: 10^20 and
+     * 9 x 10^20. */
     ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v1", 7, QFS_VOTE_YES)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v2", 7, QFS_VOTE_NO)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v1", 8, QFS_VOTE_YES)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v2", 8, QFS_VOTE_YES)), 0);
     ck_assert(json_has(s, "governance",
-                       "{\"choice\":\"yes\",\"quorum_weight\":100,\"voter\":\"v1\",\"weight\":160}"));
+                       "{\"choice\":\"yes\",\"quorum_weight\":\"100000000000000000000\",\"voter\":\"v1\","
+                       "\"weight\":\"160000000000000000000\"}"));
     ck_assert(json_has(s, "governance",
-                       "{\"choice\":\"no\",\"quorum_weight\":900,\"voter\":\"v2\",\"weight\":270}"));
+                       "{\"choice\":\"no\",\"quorum_weight\":\"900000000000000000000\",\"voter\":\"v2\","
+                       "\"weight\":\"270000000000000000000\"}"));
     /* Invalid votes. */
     ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v3", 7, QFS_VOTE_YES)), QFS_REJECT_NOT_ELIGIBLE);
     ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v4", 7, QFS_VOTE_YES)), QFS_REJECT_NO_VOTING_POWER);
@@ -69,40 +79,49 @@ START_TEST(test_state_apply__social_governance)
     ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v1", 7, QFS_VOTE_NONE)), QFS_REJECT_INVALID_EVENT);
 
     /* Close 0: C_core = (400 x 0.8 + 100 x 0.9 + 100 x 0.79 + 100 x 0.9) /
-     * 700 = 579 / 700 = 0.827..., C-hat = 0.8 x that = 0.66... < 0.85:
-     * critical conditions for epoch 1. */
+     * 700 = 579 / 700 = 0.827...; no memory contributions, so C-hat =
+     * C_core < 0.85: critical conditions for epoch 1. */
     ck_assert_uint_eq(apply(s, ev_close(2, 0)), 0);
     ck_assert(json_has(s, "coherence", "\"deficit\":true"));
     /* With a boost active in critical conditions lambda(t) = 3 - 1 = 2 epochs:
-     * proposal 9 made in epoch 1 ends at epoch 2. */
+     * proposal 9 made in epoch 1 ends at epoch 2. v1 burns its 1 base unit of
+     * T4: it adds floor(1 x 0.05) = 0 to Psi, but the boost is active (now
+     * below its end), and that is what shortens the window. */
     ck_assert_uint_eq(apply(s, ev_boost(3, "v1", 1)), 0);
     ck_assert_uint_eq(apply(s, ev_proposal(3, 0, "v1", 9, "t5_rate", FP18(200000000000000000))), 0);
-    ck_assert(json_has(s, "governance", "\"created_epoch\":0,\"end_epoch\":2,\"id\":7,"));
-    ck_assert(json_has(s, "governance", "\"created_epoch\":1,\"end_epoch\":2,\"id\":9,"));
+    ck_assert(json_has(s, "governance", "\"created_epoch\":0,\"end_epoch\":2,\"id\":\"7\","));
+    ck_assert(json_has(s, "governance", "\"created_epoch\":1,\"end_epoch\":2,\"id\":\"9\","));
     ck_assert_uint_eq(apply(s, ev_close(4, 1)), 0);
-    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_SLASH_PSI_THRESHOLD), FP18(700000000000000000));
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_SLASH_PSI_THRESHOLD), FP18(700000000000000000));
     ck_assert_uint_eq(apply(s, ev_close(5, 2)), 0);
-    /* T3 supply at creation 100 + 900 + 1000 + 0 = 2000; quorum 0.33 x 2000
-     * = 660. Proposal 7: cast 1000, yes 160 < no 270: rejected. Proposal 8:
-     * cast 1000, yes 430 > 0: passed. Proposal 9: nobody voted: no quorum. */
-    ck_assert(
-        json_has(s, "governance", "\"quorum_cast\":1000,\"status\":\"rejected\",\"supply_snapshot\":2000,"));
-    ck_assert(json_has(s, "governance", "\"quorum_cast\":1000,\"status\":\"passed\""));
-    ck_assert(json_has(s, "governance", "\"quorum_cast\":0,\"status\":\"no_quorum\""));
-    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_SLASH_PSI_THRESHOLD), FP18(600000000000000000));
-    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_T2_POOL), 10000);
-    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_T5_RATE), FP18(100000000000000000));
+    /* T3 supply at creation 100 + 900 + 1000 + 0 = 2000 T3 = 2 x 10^21;
+     * quorum ceil(2 x 10^21 x 0.33) = 6.6 x 10^20. Proposal 7: cast
+     * 10^21, yes 1.6 x 10^20 < no 2.7 x 10^20: rejected. Proposal 8: cast
+     * 10^21, yes 4.3 x 10^20 > 0: passed. Proposal 9: nobody voted: no
+     * quorum. */
+    ck_assert(json_has(s, "governance",
+                       "\"quorum_cast\":\"1000000000000000000000\",\"status\":\"rejected\","
+                       "\"supply_snapshot\":\"2000000000000000000000\","));
+    ck_assert(json_has(s, "governance",
+                       "\"quorum_cast\":\"1000000000000000000000\",\"status\":\"passed\","
+                       "\"supply_snapshot\":\"2000000000000000000000\",\"value\":\"0.6\","
+                       "\"yes\":\"430000000000000000000\"}"));
+    ck_assert(json_has(s, "governance", "\"quorum_cast\":\"0\",\"status\":\"no_quorum\""));
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_SLASH_PSI_THRESHOLD), FP18(600000000000000000));
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_T2_POOL), TOK(10000));
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_T5_RATE), FP18(100000000000000000));
     ck_assert_uint_eq(apply(s, ev_vote(6, 0, "v1", 8, QFS_VOTE_NO)), QFS_REJECT_PROPOSAL_CLOSED);
     qfs_state_free(s);
 }
 END_TEST
 
+/* Whole NOD, except n4 and n5: one base unit moves from n4 to n5. */
 static const acc_spec INFRA[] = {
-    {"n1", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 25, 0},
-    {"n2", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 25, 0},
-    {"n3", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 16, 0},
-    {"n4", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 15, 0},
-    {"n5", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 19, 0},
+    {"n1", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, TOK(25), 0},
+    {"n2", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, TOK(25), 0},
+    {"n3", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, TOK(16), 0},
+    {"n4", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, TOK(16) - 1, 0},
+    {"n5", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, TOK(18) + 1, 0},
     {"n6", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 0, 0},
     {"v1", QFS_ACCOUNT_VALIDATOR, 0, 0, 0, 0, 0, 0, 0},
 };
@@ -110,7 +129,9 @@ static const acc_spec INFRA[] = {
 START_TEST(test_state_apply__infra_governance_quorum_boundary)
 {
     qfs_state *s = mk_state_np(INFRA);
-    /* NOD supply 25 + 25 + 16 + 15 + 19 = 100; quorum 66; cap 25. */
+    /* NOD supply 25 + 25 + 16 + (16 - 10^-18) + (18 + 10^-18) = 100 NOD =
+     * 10^20; quorum ceil(10^20 x 0.66) = 66 x 10^18; cap floor(10^20 x 0.25)
+     * = 25 x 10^18, which no node exceeds. */
     ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 1, "replication_factor", 5)), 0);
     ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 2, "ai_model_version", 2)), 0);
     ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n2", 3, "network_max_peers", 100)), 0);
@@ -126,15 +147,16 @@ START_TEST(test_state_apply__infra_governance_quorum_boundary)
                       QFS_REJECT_DUPLICATE_PROPOSAL);
     ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 4, "replication_factor", 4)),
                       QFS_REJECT_WRONG_GOVERNANCE);
-    /* P1: 25 + 25 + 16 = 66 = exactly 66% of 100: quorum met, yes > no. */
+    /* P1: 25 + 25 + 16 = 66 NOD = exactly 66% of 100: quorum met, yes > no. */
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n1", 1, QFS_VOTE_YES)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n2", 1, QFS_VOTE_YES)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n3", 1, QFS_VOTE_YES)), 0);
-    /* P2: yes 25, no 25, abstain 16: quorum 66 met, yes == no: rejected. */
+    /* P2: yes 25, no 25, abstain 16: quorum 66 NOD met, yes == no: rejected. */
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n1", 2, QFS_VOTE_YES)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n2", 2, QFS_VOTE_NO)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n3", 2, QFS_VOTE_ABSTAIN)), 0);
-    /* P3: 25 + 25 + 15 = 65 < 66: no quorum. */
+    /* P3: 25 + 25 + (16 NOD - 1 base unit) = 66 x 10^18 - 1 < 66 x 10^18:
+     * one base unit short, no quorum. */
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n1", 3, QFS_VOTE_YES)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n2", 3, QFS_VOTE_YES)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n4", 3, QFS_VOTE_YES)), 0);
@@ -147,14 +169,18 @@ START_TEST(test_state_apply__infra_governance_quorum_boundary)
     /* infra_vote_epochs 3: tallied at the close of epoch 2. */
     ck_assert_uint_eq(apply(s, ev_close(2, 0)), 0);
     ck_assert_uint_eq(apply(s, ev_close(3, 1)), 0);
-    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_REPLICATION_FACTOR), 3);
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_REPLICATION_FACTOR), 3);
     ck_assert_uint_eq(apply(s, ev_close(4, 2)), 0);
-    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_REPLICATION_FACTOR), 5);
-    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_AI_MODEL_VERSION), 1);
-    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_NETWORK_MAX_PEERS), 64);
-    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":66,\"status\":\"passed\""));
-    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":66,\"status\":\"rejected\""));
-    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":65,\"status\":\"no_quorum\""));
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_REPLICATION_FACTOR), 5);
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_AI_MODEL_VERSION), 1);
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_NETWORK_MAX_PEERS), 64);
+    ck_assert(json_has(s, "infra_governance",
+                       "\"quorum_cast\":\"66000000000000000000\",\"status\":\"passed\","
+                       "\"supply_snapshot\":\"100000000000000000000\""));
+    ck_assert(
+        json_has(s, "infra_governance", "\"quorum_cast\":\"66000000000000000000\",\"status\":\"rejected\""));
+    ck_assert(
+        json_has(s, "infra_governance", "\"quorum_cast\":\"65999999999999999999\",\"status\":\"no_quorum\""));
     ck_assert_uint_eq(apply(s, ev_vote(5, 1, "n5", 1, QFS_VOTE_NO)), QFS_REJECT_PROPOSAL_CLOSED);
     qfs_state_free(s);
 }
@@ -162,20 +188,23 @@ END_TEST
 
 START_TEST(test_state_apply__infra_vote_weight_capped)
 {
-    acc_spec a[] = {{"big", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 60, 0},
-                    {"small", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 40, 0}};
+    acc_spec a[] = {{"big", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, TOK(60), 0},
+                    {"small", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, TOK(40), 0}};
     qfs_state *s = mk_state_np(a);
     ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "small", 1, "nod_fraction", FP18(150000000000000000))), 0);
-    /* big holds 60 of 100 but weighs floor(100 x 0.25) = 25. small: 25 too.
-     * Cast 50 < 66: even both together miss the quorum. */
+    /* big holds 60 of 100 NOD but weighs min(60, floor(100 x 0.25)) = 25 NOD
+     * = 25 x 10^18; small min(40, 25) = 25 NOD too. Cast 50 x 10^18 < 66 x
+     * 10^18: even both together miss the quorum. */
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "big", 1, QFS_VOTE_YES)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(1, 1, "small", 1, QFS_VOTE_YES)), 0);
     ck_assert(json_has(s, "infra_governance",
-                       "{\"choice\":\"yes\",\"quorum_weight\":25,\"voter\":\"big\",\"weight\":25}"));
+                       "{\"choice\":\"yes\",\"quorum_weight\":\"25000000000000000000\",\"voter\":\"big\","
+                       "\"weight\":\"25000000000000000000\"}"));
     for (uint64_t e = 0; e < 3; e++)
         ck_assert_uint_eq(apply(s, ev_close(2 + e, e)), 0);
-    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":50,\"status\":\"no_quorum\""));
-    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_NOD_FRACTION), FP18(100000000000000000));
+    ck_assert(
+        json_has(s, "infra_governance", "\"quorum_cast\":\"50000000000000000000\",\"status\":\"no_quorum\""));
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_NOD_FRACTION), FP18(100000000000000000));
     qfs_state_free(s);
 }
 END_TEST
@@ -202,10 +231,126 @@ START_TEST(test_state_apply__infra_tally_quorum_fixed_for_the_close)
         ck_assert_uint_eq(apply(s, ev_vote(1, 1, nodes[i], 2, QFS_VOTE_YES)), 0);
     for (uint64_t e = 0; e < 3; e++)
         ck_assert_uint_eq(apply(s, ev_close(2 + e, e)), 0);
-    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_INFRA_QUORUM), FP18(500000000000000000));
-    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_REPLICATION_FACTOR), 3);
-    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":100,\"status\":\"passed\""));
-    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":50,\"status\":\"no_quorum\""));
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_INFRA_QUORUM), FP18(500000000000000000));
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_REPLICATION_FACTOR), 3);
+    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":\"100\",\"status\":\"passed\""));
+    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":\"50\",\"status\":\"no_quorum\""));
+    qfs_state_free(s);
+}
+END_TEST
+
+START_TEST(test_state_apply__infra_quorum_exact_not_floored)
+{
+    /* infra_vote_cap 1, so each weight is the node's whole NOD balance.
+     * Snapshot 33 + 33 + 34 + 1 = 101 base units; 101 x 0.66 = 66.66: the
+     * quorum is met iff cast x 10^18 >= 101 x 0.66 x 10^18, that is
+     * cast >= ceil(66.66) = 67. The seed's floor(101 x 0.66) = 66 would let
+     * 66 pass.
+     * P1 (replication_factor -> 5): a + b = 66: no_quorum.
+     * P2 (network_max_peers -> 100): a + c = 67: passed. */
+    acc_spec a[] = {{"a", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 33, 0},
+                    {"b", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 33, 0},
+                    {"c", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 34, 0},
+                    {"d", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 1, 0}};
+    param_spec p[] = {{"infra_vote_cap", ONE}};
+    qfs_state *s = mk_state(a, p);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "a", 1, "replication_factor", 5)), 0);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "a", 2, "network_max_peers", 100)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "a", 1, QFS_VOTE_YES)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "b", 1, QFS_VOTE_YES)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "a", 2, QFS_VOTE_YES)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "c", 2, QFS_VOTE_YES)), 0);
+    for (uint64_t e = 0; e < 3; e++)
+        ck_assert_uint_eq(apply(s, ev_close(2 + e, e)), 0);
+    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":\"66\",\"status\":\"no_quorum\""));
+    ck_assert(json_has(s, "infra_governance", "\"quorum_cast\":\"67\",\"status\":\"passed\""));
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_REPLICATION_FACTOR), 3);
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_NETWORK_MAX_PEERS), 100);
+    qfs_state_free(s);
+}
+END_TEST
+
+START_TEST(test_state_apply__social_weights_and_quorum_near_2_128)
+{
+    /* w1: T3 2^127 - 1, staked T1 2^127; w2: T3 2^127, staked 2^127 - 1.
+     * Both supplies are 2^128 - 1, the largest possible.
+     * w1's weight: (2^127 - 1) x 2^127 = 2^254 - 2^127 lies between
+     * (2^127 - 1)^2 = 2^254 - 2^128 + 1 and (2^127)^2, so the isqrt is
+     * 2^127 - 1 = 170141183460469231731687303715884105727; x Psi 0.9:
+     * floor(153127065114422308558518573344295695154.3) =
+     * 153127065114422308558518573344295695154.
+     * w2's weight: isqrt(2^127 x (2^127 - 1)) = 2^127 - 1, x Psi 1.
+     * Quorum: snapshot 2^128 - 1, cast (2^127 - 1) + 2^127 = 2^128 - 1 >=
+     * ceil((2^128 - 1) x 0.33): met. yes (w1) < no (w2): rejected. */
+    qfs_amount h = (qfs_amount)1 << 127;
+    acc_spec a[] = {{"w1", QFS_ACCOUNT_VALIDATOR, h, 0, h - 1, 0, 0, 0, 0},
+                    {"w2", QFS_ACCOUNT_VALIDATOR, h - 1, 0, h, 0, 0, 0, 0}};
+    qfs_state *s = mk_state_np(a);
+    ck_assert_uint_eq(apply(s, ev_stake(1, "w1", h)), 0);
+    ck_assert_uint_eq(apply(s, ev_stake(1, "w2", h - 1)), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "w1", FP18(900000000000000000))), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "w2", ONE)), 0);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "w1", 1, "t2_pool", TOK(20000))), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "w1", 1, QFS_VOTE_YES)), 0);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "w2", 1, QFS_VOTE_NO)), 0);
+    ck_assert(json_has(s, "governance",
+                       "{\"choice\":\"yes\",\"quorum_weight\":\"170141183460469231731687303715884105727\","
+                       "\"voter\":\"w1\",\"weight\":\"153127065114422308558518573344295695154\"}"));
+    ck_assert(json_has(s, "governance",
+                       "{\"choice\":\"no\",\"quorum_weight\":\"170141183460469231731687303715884105728\","
+                       "\"voter\":\"w2\",\"weight\":\"170141183460469231731687303715884105727\"}"));
+    for (uint64_t e = 0; e < 3; e++)
+        ck_assert_uint_eq(apply(s, ev_close(2 + e, e)), 0);
+    ck_assert(json_has(s, "governance",
+                       "\"quorum_cast\":\"340282366920938463463374607431768211455\",\"status\":\"rejected\","
+                       "\"supply_snapshot\":\"340282366920938463463374607431768211455\","));
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_T2_POOL), TOK(10000));
+    qfs_state_free(s);
+}
+END_TEST
+
+/* Tallies are bounded too: a ballot that would take a tally or quorum_cast
+ * past 2^128 - 1 is rejected (amount_overflow). No event sequence gets there
+ * (a social weight is at most (T3 + staked) / 2 by AM-GM, an infrastructure
+ * weight at most the voter's NOD, and one voter's units count once), so the
+ * tallies are set close to the bound directly. */
+START_TEST(test_state_apply__tally_past_2_128_minus_1_rejected)
+{
+    acc_spec a[] = {{"v1", QFS_ACCOUNT_VALIDATOR, 400, 0, 100, 0, 0, 0, 0},
+                    {"v2", QFS_ACCOUNT_VALIDATOR, 100, 0, 100, 0, 0, 0, 0},
+                    {"n1", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 25, 0},
+                    {"n2", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 75, 0}};
+    qfs_state *s = mk_state_np(a);
+    ck_assert_uint_eq(apply(s, ev_stake(1, "v1", 400)), 0);
+    ck_assert_uint_eq(apply(s, ev_stake(1, "v2", 100)), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "v1", ONE)), 0);
+    ck_assert_uint_eq(apply(s, ev_report(1, "v2", ONE)), 0);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 0, "v1", 1, "t2_pool", TOK(20000))), 0);
+    ck_assert_uint_eq(apply(s, ev_proposal(1, 1, "n1", 1, "replication_factor", 5)), 0);
+    /* Social weights: v1 isqrt(100 x 400) x 1 = 200, v2 isqrt(100 x 100) =
+     * 100; quorum weights 100 each. yes = 2^128 - 151 leaves room for 150. */
+    proposal *sp = &s->social.props[0];
+    sp->yes = QFS_AMOUNT_MAX - 150;
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v1", 1, QFS_VOTE_YES)), QFS_REJECT_AMOUNT_OVERFLOW);
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v2", 1, QFS_VOTE_YES)), 0);
+    ck_assert_amt_eq(sp->yes, QFS_AMOUNT_MAX - 50);
+    /* quorum_cast 2^128 - 100 leaves room for 99 < v1's 100. */
+    sp->quorum_cast = QFS_AMOUNT_MAX - 99;
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v1", 1, QFS_VOTE_NO)), QFS_REJECT_AMOUNT_OVERFLOW);
+    sp->quorum_cast = QFS_AMOUNT_MAX - 100;
+    ck_assert_uint_eq(apply(s, ev_vote(1, 0, "v1", 1, QFS_VOTE_NO)), 0);
+    ck_assert_amt_eq(sp->quorum_cast, QFS_AMOUNT_MAX);
+    ck_assert_amt_eq(sp->no, 200);
+    /* Infrastructure: snapshot 100, cap 25; n1 weighs 25, n2 min(75, 25) =
+     * 25. abstain = 2^128 - 25 leaves room for 24: rejected; at 2^128 - 26
+     * exactly 25 fits. */
+    proposal *ip = &s->infra.props[0];
+    ip->abstain = QFS_AMOUNT_MAX - 24;
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n2", 1, QFS_VOTE_ABSTAIN)), QFS_REJECT_AMOUNT_OVERFLOW);
+    ip->abstain = QFS_AMOUNT_MAX - 25;
+    ck_assert_uint_eq(apply(s, ev_vote(1, 1, "n2", 1, QFS_VOTE_ABSTAIN)), 0);
+    ck_assert_amt_eq(ip->abstain, QFS_AMOUNT_MAX);
+    ck_assert_uint_eq(qfs_state_rejected_count(s), 3);
     qfs_state_free(s);
 }
 END_TEST
@@ -225,6 +370,16 @@ static uint64_t rnd(uint64_t *x, uint64_t n)
     return n ? splitmix64(x) % n : 0;
 }
 
+/* A random amount below `tokens_max` whole tokens, with all 18 decimals
+ * used; one draw in 16 is a tiny amount of 0, 1 or 2 base units instead. */
+static qfs_amount rnd_amount(uint64_t *x, uint64_t tokens_max)
+{
+    if (rnd(x, 16) == 0)
+        return rnd(x, 3);
+    qfs_amount whole = rnd(x, tokens_max);
+    return whole * QFS_TOKEN + rnd(x, QFS_FP18_ONE);
+}
+
 #define RANDOM_EVENTS 6000
 #define N_ACC 18
 
@@ -237,18 +392,22 @@ static void acct_name(char *buf, size_t cap, uint64_t i)
         snprintf(buf, cap, "%s-%02u", prefix[i % 3], (unsigned)i);
 }
 
+/* Proposed values are lo + rnd(hi - lo + 1), times `scale` (1 or one whole
+ * token); some fall outside the parameter's range on purpose. */
 static const struct {
     const char *name;
     uint64_t lo, hi;
+    qfs_amount scale;
 } RANDOM_PARAMS[] = {
-    {"t2_pool", 0, 20000},
-    {"slash_psi_threshold", 500000000000000000ULL, 900000000000000000ULL},
-    {"replication_factor", 1, 70},
-    {"nod_fraction", 0, 200000000000000000ULL},
-    {"fee_min_atr", 0, 3},
-    {"lambda_vote_epochs", 1, 4},
-    {"infra_quorum", 400000000000000000ULL, ONE},
-    {"nod_node_cap", 100000000000000000ULL, 600000000000000000ULL},
+    {"t2_pool", 0, 20000, QFS_TOKEN},
+    {"slash_psi_threshold", 500000000000000000ULL, 900000000000000000ULL, 1},
+    {"replication_factor", 1, 70, 1},
+    {"nod_fraction", 0, 200000000000000000ULL, 1},
+    {"fee_min_atr", 0, 3, QFS_TOKEN},
+    {"lambda_vote_epochs", 1, 4, 1},
+    {"infra_quorum", 400000000000000000ULL, ONE, 1},
+    {"nod_node_cap", 100000000000000000ULL, 600000000000000000ULL, 1},
+    {"nod_issuance_cap", 0, 50, QFS_TOKEN},
 };
 
 /* Builds random event i of the stream seeded by `seed`; `epoch` is the
@@ -264,15 +423,15 @@ static qfs_event random_event(uint64_t *x, uint64_t *ts, uint64_t epoch, uint64_
         *ts += rnd(x, 3600000);
     uint64_t k = rnd(x, 100);
     if (k < 20)
-        return ev_transfer(*ts, a, b, (qfs_asset)(1 + rnd(x, 7)), rnd(x, 3000), rnd(x, 30));
+        return ev_transfer(*ts, a, b, (qfs_asset)(1 + rnd(x, 7)), rnd_amount(x, 3000), rnd_amount(x, 30));
     if (k < 27)
-        return ev_stake(*ts, a, rnd(x, 30000));
+        return ev_stake(*ts, a, rnd_amount(x, 30000));
     if (k < 31)
-        return ev_unstake(*ts, a, rnd(x, 10000));
+        return ev_unstake(*ts, a, rnd_amount(x, 10000));
     if (k < 41)
         return ev_report(*ts, a, rnd(x, ONE + ONE / 10));
     if (k < 45)
-        return ev_boost(*ts, a, rnd(x, 6));
+        return ev_boost(*ts, a, rnd_amount(x, 6));
     if (k < 52) {
         char node[16];
         snprintf(node, sizeof node, "mem-%u", (unsigned)rnd(x, 5));
@@ -280,14 +439,15 @@ static qfs_event random_event(uint64_t *x, uint64_t *ts, uint64_t epoch, uint64_
                          800000000000000000ULL + rnd(x, 250000000000000000ULL));
     }
     if (k < 60)
-        return ev_action(*ts, a, rnd(x, 500));
+        return ev_action(*ts, a, rnd_amount(x, 500));
     if (k < 70)
         return ev_telemetry(*ts, a, rnd(x, ONE + 1), rnd(x, ONE + 1), rnd(x, ONE + ONE / 20));
     if (k < 74 || (k >= 80 && k < 84)) {
         size_t n = sizeof RANDOM_PARAMS / sizeof RANDOM_PARAMS[0];
         size_t pi = rnd(x, n);
         uint64_t lo = RANDOM_PARAMS[pi].lo, hi = RANDOM_PARAMS[pi].hi;
-        return ev_proposal(*ts, k >= 80, a, rnd(x, 30), RANDOM_PARAMS[pi].name, lo + rnd(x, hi - lo + 1));
+        qfs_amount value = (qfs_amount)(lo + rnd(x, hi - lo + 1)) * RANDOM_PARAMS[pi].scale;
+        return ev_proposal(*ts, k >= 80, a, rnd(x, 30), RANDOM_PARAMS[pi].name, value);
     }
     if (k < 90)
         return ev_vote(*ts, k >= 84, a, rnd(x, 30), (qfs_vote_choice)(1 + rnd(x, 3)));
@@ -308,11 +468,11 @@ static qfs_state *random_genesis(uint64_t table_seed)
         memset(&acc[i], 0, sizeof acc[i]);
         acc[i].id = names[i];
         acc[i].kind = (qfs_account_kind)(1 + i % 3);
-        acc[i].t1 = 100000;
-        acc[i].t3 = 10000 * (i + 1);
-        acc[i].t4 = 50;
-        acc[i].atr = 1000000;
-        acc[i].nod = i % 3 == 2 ? 100 + i : 0;
+        acc[i].t1 = TOK(100000);
+        acc[i].t3 = TOK(10000 * (i + 1));
+        acc[i].t4 = TOK(50);
+        acc[i].atr = TOK(1000000);
+        acc[i].nod = i % 3 == 2 ? TOK(100 + i) : 0;
     }
     param_spec p[] = {{"vote_eligibility_window", 3}, {"nod_min_active_nodes", 2}};
     return mk_state_seeded(acc, N_ACC, p, 2, table_seed);
@@ -372,7 +532,7 @@ START_TEST(test_state_apply__ballot_locks_t3_and_stake_until_tally)
     ck_assert_uint_eq(apply(s, ev_report(1, "v2", ONE)), 0);
     /* Proposal 1 in epoch 0 ends at 0 + 3 - 1 = 2. v1 votes with weight
      * isqrt(100 x 100) x 1 = 100: its T3 and stake are held through epoch 2. */
-    ck_assert_uint_eq(apply(s, ev_proposal(2, 0, "v1", 1, "t2_pool", 20000)), 0);
+    ck_assert_uint_eq(apply(s, ev_proposal(2, 0, "v1", 1, "t2_pool", TOK(20000))), 0);
     ck_assert_uint_eq(apply(s, ev_vote(2, 0, "v1", 1, QFS_VOTE_YES)), 0);
     ck_assert(json_has(s, "staking", "{\"ballot_lock_through\":2,\"id\":\"v1\""));
     ck_assert(json_has(s, "staking", "{\"ballot_lock_through\":null,\"id\":\"v2\""));
@@ -388,7 +548,11 @@ START_TEST(test_state_apply__ballot_locks_t3_and_stake_until_tally)
     ck_assert_uint_eq(apply(s, ev_close(7, 2)), 0);
     ck_assert_uint_eq(apply(s, ev_transfer(8, "v1", "v2", QFS_ASSET_T3, 50, 1)), 0);
     ck_assert_uint_eq(apply(s, ev_unstake(8, "v1", 10)), 0);
-    ck_assert_uint_eq(bal(s, "v2", QFS_ASSET_T3), 50);
+    ck_assert_amt_eq(bal(s, "v2", QFS_ASSET_T3), 50);
+    /* Quorum: snapshot 100, need ceil(100 x 0.33) = 33, cast 100; yes 100 >
+     * no 0: passed, t2_pool 20 000 T2. */
+    ck_assert(json_has(s, "governance", "\"quorum_cast\":\"100\",\"status\":\"passed\""));
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_T2_POOL), TOK(20000));
     qfs_state_free(s);
 }
 END_TEST
@@ -413,28 +577,28 @@ START_TEST(test_state_apply__duplicate_votes_caught_after_index_compaction)
     }
     /* Proposal 1 in epoch 0 ends at epoch 0 + 3 - 1 = 2; every validator
      * votes yes with weight isqrt(10 x 10) x 1 = 10. */
-    ck_assert_uint_eq(apply(s, ev_proposal(2, 0, "v0000", 1, "t2_pool", 20000)), 0);
+    ck_assert_uint_eq(apply(s, ev_proposal(2, 0, "v0000", 1, "t2_pool", TOK(20000))), 0);
     for (int i = 0; i < MANY_VOTERS; i++)
         ck_assert_uint_eq(apply(s, ev_vote(2, 0, names[i], 1, QFS_VOTE_YES)), 0);
     ck_assert_uint_eq(apply(s, ev_close(3, 0)), 0);
     ck_assert_uint_eq(apply(s, ev_close(4, 1)), 0);
     /* Proposal 2 in epoch 2 ends at 4. */
-    ck_assert_uint_eq(apply(s, ev_proposal(5, 0, "v0000", 2, "t2_pool", 30000)), 0);
+    ck_assert_uint_eq(apply(s, ev_proposal(5, 0, "v0000", 2, "t2_pool", TOK(30000))), 0);
     ck_assert_uint_eq(apply(s, ev_vote(5, 0, "v0000", 2, QFS_VOTE_YES)), 0);
     /* Close 2 tallies proposal 1: quorum cast 1100 x 10 = 11000 of the
-     * 11000 T3 snapshot, yes 11000 > no 0: passed, t2_pool 20000. The index
+     * 11000 T3 snapshot, yes 11000 > no 0: passed, t2_pool 20 000 T2. The index
      * then holds 1101 pairs > 2 x 1 + 1024 and is rebuilt from the one open
      * ballot. */
     ck_assert_uint_eq(apply(s, ev_close(6, 2)), 0);
-    ck_assert_uint_eq(qfs_state_param(s, QFS_PARAM_T2_POOL), 20000);
+    ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_T2_POOL), TOK(20000));
     ck_assert_uint_eq(apply(s, ev_vote(7, 0, "v0000", 2, QFS_VOTE_NO)), QFS_REJECT_DUPLICATE_VOTE);
     ck_assert_uint_eq(apply(s, ev_vote(7, 0, "v0001", 2, QFS_VOTE_YES)), 0);
     ck_assert_uint_eq(apply(s, ev_vote(7, 0, "v0001", 2, QFS_VOTE_YES)), QFS_REJECT_DUPLICATE_VOTE);
     ck_assert_uint_eq(apply(s, ev_vote(7, 0, "v0002", 1, QFS_VOTE_YES)), QFS_REJECT_PROPOSAL_CLOSED);
     ck_assert(json_has(s, "governance",
-                       "\"abstain\":0,\"ballots\":[{\"choice\":\"yes\",\"quorum_weight\":10,"
-                       "\"voter\":\"v0000\",\"weight\":10},{\"choice\":\"yes\",\"quorum_weight\":10,"
-                       "\"voter\":\"v0001\",\"weight\":10}]"));
+                       "\"abstain\":\"0\",\"ballots\":[{\"choice\":\"yes\",\"quorum_weight\":\"10\","
+                       "\"voter\":\"v0000\",\"weight\":\"10\"},{\"choice\":\"yes\",\"quorum_weight\":\"10\","
+                       "\"voter\":\"v0001\",\"weight\":\"10\"}]"));
     qfs_state_free(s);
 }
 END_TEST
@@ -448,6 +612,9 @@ int main(void)
     tcase_add_test(tc, test_state_apply__infra_governance_quorum_boundary);
     tcase_add_test(tc, test_state_apply__infra_vote_weight_capped);
     tcase_add_test(tc, test_state_apply__infra_tally_quorum_fixed_for_the_close);
+    tcase_add_test(tc, test_state_apply__infra_quorum_exact_not_floored);
+    tcase_add_test(tc, test_state_apply__social_weights_and_quorum_near_2_128);
+    tcase_add_test(tc, test_state_apply__tally_past_2_128_minus_1_rejected);
     tcase_add_test(tc, test_state_apply__duplicate_votes_caught_after_index_compaction);
     tcase_add_test(tc, test_state_apply__ballot_locks_t3_and_stake_until_tally);
     tcase_add_test(tc, test_state_apply__random_stream_invariants_and_seed_independence);
