@@ -56,7 +56,7 @@ void qfs_state_free(qfs_state *s);
 #define QFS_REJECT_ZERO_AMOUNT 12          /* an amount of 0 where a positive one is required */
 #define QFS_REJECT_SELF_TRANSFER 13        /* a transfer whose sender is its recipient */
 #define QFS_REJECT_FEE_TOO_LOW 14          /* an ATR fee below fee_min_atr */
-#define QFS_REJECT_AMOUNT_OVERFLOW 15      /* a sum that would exceed 2^64 - 1 */
+#define QFS_REJECT_AMOUNT_OVERFLOW 15      /* an amount past 2^128 - 1, or an epoch or time past 2^64 - 1 */
 #define QFS_REJECT_RATIO_OUT_OF_RANGE 16   /* a ratio above 1 where at most 1 is allowed */
 #define QFS_REJECT_WRONG_EPOCH 17          /* epoch_close for another epoch than the current */
 #define QFS_REJECT_PARAM_OUT_OF_RANGE 18   /* a parameter value outside its allowed range */
