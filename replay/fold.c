@@ -10,6 +10,63 @@ uint64_t fold_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Writes a parameter value in its unit: fp18 as an exact decimal string,
+ * other units as an integer (as in the state JSON). */
+static int trace_param_value(FILE *f, size_t param_index, uint64_t v)
+{
+    size_t n;
+    const qfs_param_def *defs = qfs_params_all(&n);
+    char t[QFS_DECIMAL_STR_MAX + 1];
+    if (defs[param_index].unit == QFS_UNIT_FP18) {
+        qfs_fp18_format(t, v);
+        return fprintf(f, "\"%s\"", t);
+    }
+    qfs_u64_format(t, v);
+    return fprintf(f, "%s", t);
+}
+
+/* One canonical JSON line per event. An accepted epoch_close also lists the
+ * result of every tally it ran: the tallied proposals leave the state, so the
+ * trace is where their history stays visible. */
+static int write_trace_line(FILE *f, const qfs_state *state, const qfs_event *ev, uint64_t index,
+                            uint32_t code)
+{
+    if (fprintf(f, "{\"code\":%u,\"event\":%llu,\"kind\":\"%s\",\"receipt\":\"%s\"", code,
+                (unsigned long long)index, qfs_event_kind_name(ev->kind), qfs_reject_str(code)) < 0)
+        return -1;
+    if (state && ev->kind == QFS_EVENT_EPOCH_CLOSE && code == 0) {
+        size_t n = qfs_state_tally_count(state);
+        size_t count;
+        const qfs_param_def *defs = qfs_params_all(&count);
+        if (fputs(",\"tallies\":[", f) < 0)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            qfs_tally t;
+            qfs_state_tally(state, i, &t);
+            if (fprintf(f, "%s{\"abstain\":%llu,\"apply_epoch\":", i ? "," : "",
+                        (unsigned long long)t.abstain) < 0)
+                return -1;
+            if ((t.status == QFS_PROPOSAL_PASSED ? fprintf(f, "%llu", (unsigned long long)t.apply_epoch)
+                                                 : fputs("null", f)) < 0)
+                return -1;
+            if (fprintf(f, ",\"created_epoch\":%llu,\"end_epoch\":%llu,\"governance\":\"%s\",\"id\":%llu,",
+                        (unsigned long long)t.created_epoch, (unsigned long long)t.end_epoch,
+                        t.infra ? "infra" : "social", (unsigned long long)t.proposal_id) < 0 ||
+                fprintf(f, "\"no\":%llu,\"param\":\"%s\",\"proposer\":\"%.*s\",\"quorum_cast\":%llu,",
+                        (unsigned long long)t.no, defs[t.param_index].name, (int)t.proposer.len,
+                        t.proposer.bytes, (unsigned long long)t.quorum_cast) < 0 ||
+                fprintf(f, "\"status\":\"%s\",\"supply_snapshot\":%llu,\"value\":",
+                        qfs_proposal_status_str(t.status), (unsigned long long)t.supply_snapshot) < 0 ||
+                trace_param_value(f, t.param_index, t.value) < 0 ||
+                fprintf(f, ",\"yes\":%llu}", (unsigned long long)t.yes) < 0)
+                return -1;
+        }
+        if (fputs("]", f) < 0)
+            return -1;
+    }
+    return fprintf(f, ",\"timestamp_ms\":%llu}\n", (unsigned long long)ev->timestamp_ms);
+}
+
 int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace,
              fold_result *out)
 {
@@ -53,11 +110,7 @@ int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last,
             rc = cli_fail(cmd, path, err, &diag);
             break;
         }
-        if (trace &&
-            fprintf(trace,
-                    "{\"code\":%u,\"event\":%llu,\"kind\":\"%s\",\"receipt\":\"%s\",\"timestamp_ms\":%llu}\n",
-                    receipt.code, (unsigned long long)index, qfs_event_kind_name(ev.kind),
-                    qfs_reject_str(receipt.code), (unsigned long long)ev.timestamp_ms) < 0) {
+        if (trace && write_trace_line(trace, state, &ev, index, receipt.code) < 0) {
             cli_error(cmd, "writing the trace failed");
             rc = CLI_EXIT_IO;
             break;
