@@ -10,6 +10,81 @@ uint64_t fold_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* An amount, time or id as a JSON string of digits (they exceed 2^53). */
+static int put_digits(FILE *f, qfs_amount v)
+{
+    char t[QFS_AMOUNT_STR_MAX + 1];
+    qfs_amount_format(t, v);
+    return fprintf(f, "\"%s\"", t);
+}
+
+/* Writes a parameter value in its unit, as in the state JSON: fp18 as an
+ * exact decimal string, amounts as strings of digits, counts and ms as
+ * integers. */
+static int trace_param_value(FILE *f, size_t param_index, qfs_amount v)
+{
+    size_t n;
+    const qfs_param_def *defs = qfs_params_all(&n);
+    char t[QFS_AMOUNT_STR_MAX + 1];
+    if (defs[param_index].unit == QFS_UNIT_FP18) {
+        qfs_amount_format_tokens(t, v);
+        return fprintf(f, "\"%s\"", t);
+    }
+    if (defs[param_index].unit == QFS_UNIT_AMOUNT)
+        return put_digits(f, v);
+    qfs_amount_format(t, v);
+    return fprintf(f, "%s", t);
+}
+
+/* `"key":` then the amount as a string; -1 on a write failure. */
+static int put_amount_member(FILE *f, const char *key, qfs_amount v)
+{
+    return fprintf(f, ",\"%s\":", key) < 0 || put_digits(f, v) < 0 ? -1 : 0;
+}
+
+/* One canonical JSON line per event. An accepted epoch_close also lists the
+ * result of every tally it ran: the tallied proposals leave the state, so the
+ * trace is where their history stays visible. Keys are sorted. */
+static int write_trace_line(FILE *f, const qfs_state *state, const qfs_event *ev, uint64_t index,
+                            uint32_t code)
+{
+    if (fprintf(f, "{\"code\":%u,\"event\":%llu,\"kind\":\"%s\",\"receipt\":\"%s\"", code,
+                (unsigned long long)index, qfs_event_kind_name(ev->kind), qfs_reject_str(code)) < 0)
+        return -1;
+    if (state && ev->kind == QFS_EVENT_EPOCH_CLOSE && code == 0) {
+        size_t n = qfs_state_tally_count(state);
+        size_t count;
+        const qfs_param_def *defs = qfs_params_all(&count);
+        if (fputs(",\"tallies\":[", f) < 0)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            qfs_tally t;
+            qfs_state_tally(state, i, &t);
+            if (fprintf(f, "%s{\"abstain\":", i ? "," : "") < 0 || put_digits(f, t.abstain) < 0 ||
+                fputs(",\"apply_epoch\":", f) < 0)
+                return -1;
+            if ((t.status == QFS_PROPOSAL_PASSED ? fprintf(f, "%llu", (unsigned long long)t.apply_epoch)
+                                                 : fputs("null", f)) < 0)
+                return -1;
+            if (fprintf(f, ",\"created_epoch\":%llu,\"end_epoch\":%llu,\"governance\":\"%s\",\"id\":",
+                        (unsigned long long)t.created_epoch, (unsigned long long)t.end_epoch,
+                        t.infra ? "infra" : "social") < 0 ||
+                put_digits(f, t.proposal_id) < 0 || put_amount_member(f, "no", t.no) < 0 ||
+                fprintf(f, ",\"param\":\"%s\",\"proposer\":\"%.*s\"", defs[t.param_index].name,
+                        (int)t.proposer.len, t.proposer.bytes) < 0 ||
+                put_amount_member(f, "quorum_cast", t.quorum_cast) < 0 ||
+                fprintf(f, ",\"status\":\"%s\"", qfs_proposal_status_str(t.status)) < 0 ||
+                put_amount_member(f, "supply_snapshot", t.supply_snapshot) < 0 || fputs(",\"value\":", f) < 0 ||
+                trace_param_value(f, t.param_index, t.value) < 0 || put_amount_member(f, "yes", t.yes) < 0 ||
+                fputs("}", f) < 0)
+                return -1;
+        }
+        if (fputs("]", f) < 0)
+            return -1;
+    }
+    return fprintf(f, ",\"timestamp_ms\":\"%llu\"}\n", (unsigned long long)ev->timestamp_ms);
+}
+
 int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace,
              fold_result *out)
 {
@@ -53,12 +128,7 @@ int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last,
             rc = cli_fail(cmd, path, err, &diag);
             break;
         }
-        if (trace &&
-            fprintf(
-                trace,
-                "{\"code\":%u,\"event\":%llu,\"kind\":\"%s\",\"receipt\":\"%s\",\"timestamp_ms\":\"%llu\"}\n",
-                receipt.code, (unsigned long long)index, qfs_event_kind_name(ev.kind),
-                qfs_reject_str(receipt.code), (unsigned long long)ev.timestamp_ms) < 0) {
+        if (trace && write_trace_line(trace, state, &ev, index, receipt.code) < 0) {
             cli_error(cmd, "writing the trace failed");
             rc = CLI_EXIT_IO;
             break;

@@ -18,8 +18,9 @@ uint64_t fold_now_ns(void);
 
 /* Folds events [0, last] of `path` (all events when last == UINT64_MAX) into
  * `state` (NULL: decode only, apply nothing). When `trace` is not NULL, writes one canonical JSON line per
- * event to it: {"code":C,"event":I,"kind":K,"receipt":R,"timestamp_ms":T}. Returns 0 or an exit code after
- * reporting on stderr. When `last` is past the end of the log, reports it and returns CLI_EXIT_DATA. */
+ * event to it: {"code":C,"event":I,"kind":K,"receipt":R,"timestamp_ms":T}, and for an accepted
+ * epoch_close a "tallies" array (before "timestamp_ms") with each tally's result. Returns 0 or an exit code
+ * after reporting on stderr. When `last` is past the end of the log, reports it and returns CLI_EXIT_DATA. */
 int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace,
              fold_result *out);
 

@@ -123,6 +123,40 @@ qfs_err qfs_state_to_json(const qfs_state *s, const char *module, char **out, si
  * (may be NULL). */
 qfs_err qfs_state_check_invariants(const qfs_state *s, qfs_diag *diag);
 
+/* Proposal status, as in docs/SPEC.md section 10.1. */
+typedef enum qfs_proposal_status {
+    QFS_PROPOSAL_OPEN = 0,
+    QFS_PROPOSAL_PASSED = 1,
+    QFS_PROPOSAL_NO_QUORUM = 2,
+    QFS_PROPOSAL_REJECTED = 3
+} qfs_proposal_status;
+
+/* "open", "passed", "no_quorum", "rejected"; "unknown" otherwise. */
+const char *qfs_proposal_status_str(uint32_t status);
+
+/* The result of one tally. A tallied proposal leaves the state (only a
+ * digest of it stays, docs/SPEC.md section 5.9), so this is how a caller sees
+ * what the last epoch close decided: traces and evidence report it. */
+typedef struct qfs_tally {
+    int infra;       /* 1 for infrastructure governance, 0 for social */
+    uint32_t status; /* qfs_proposal_status, never open */
+    uint64_t proposal_id;
+    size_t param_index; /* qfs_param_id of the parameter it would change */
+    qfs_amount value;   /* the proposed value, in the parameter's unit */
+    qfs_id proposer;
+    uint64_t created_epoch, end_epoch;
+    qfs_amount supply_snapshot;
+    qfs_amount yes, no, abstain;
+    qfs_amount quorum_cast; /* participation measured against the snapshot */
+    uint64_t apply_epoch; /* passed: applied at the close of this epoch */
+} qfs_tally;
+
+/* The proposals tallied by the last event applied: none unless it was an
+ * accepted epoch_close. Infrastructure tallies first, then social, each in
+ * ascending proposal id (the order of the close). i < qfs_state_tally_count(). */
+size_t qfs_state_tally_count(const qfs_state *s);
+void qfs_state_tally(const qfs_state *s, size_t i, qfs_tally *out);
+
 /* A parameter's current value, by registry index (qfs_param_id). */
 qfs_amount qfs_state_param(const qfs_state *s, size_t param_index);
 

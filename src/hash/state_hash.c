@@ -188,6 +188,17 @@ static void enc_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, e
         put_name(e, defs[i].name);
         put_u128(e, s->params[i]);
     }
+    put_u64(e, g->accepted);
+    put_u64(e, g->accepted > 0 ? g->last_id : 0);
+    put(e, g->closed_digest.bytes, 16);
+    put_u32(e, g->pending_count);
+    for (uint32_t i = 0; i < g->pending_count; i++) {
+        const pending_change *c = &g->pending[i];
+        put_u64(e, c->apply_epoch);
+        put_u64(e, c->proposal_id);
+        put_name(e, defs[c->param].name);
+        put_u128(e, c->value);
+    }
     uint32_t *order = s->scratch_a;
     uint32_t *ballots = s->scratch_b;
     uint32_t n = view_proposals(g, order);
@@ -205,7 +216,6 @@ static void enc_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, e
         put_u128(e, p->no);
         put_u128(e, p->abstain);
         put_u128(e, p->quorum_cast);
-        put_u8(e, p->status);
         uint32_t nb = view_ballots(s, p, ballots);
         put_u32(e, nb);
         for (uint32_t k = 0; k < nb; k++) {

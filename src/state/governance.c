@@ -22,7 +22,8 @@ void gov_free(gov *g)
     for (uint32_t i = 0; i < g->count; i++)
         free(g->props[i].ballots);
     free(g->props);
-    free(g->open);
+    free(g->pending);
+    free(g->tallied);
     u64map_free(&g->by_id);
     u64map_free(&g->voted);
 }
@@ -43,6 +44,16 @@ uint32_t gov_check_change(const qfs_param_value *pv, qfs_param_domain domain, ui
     return QFS_REJECT_NONE;
 }
 
+/* Proposal ids are strictly increasing per governance: the state keeps the
+ * highest accepted id, not the set of every id ever used, which would grow
+ * with the log. */
+uint32_t gov_check_new_id(const gov *g, uint64_t proposal_id)
+{
+    if (g->accepted > 0 && proposal_id <= g->last_id)
+        return QFS_REJECT_DUPLICATE_PROPOSAL;
+    return QFS_REJECT_NONE;
+}
+
 uint32_t gov_propose(qfs_state *s, gov *g, const qfs_ev_proposal *e, uint32_t proposer,
                      uint64_t window_epochs, qfs_amount supply_snapshot, qfs_err *err)
 {
@@ -52,14 +63,21 @@ uint32_t gov_propose(qfs_state *s, gov *g, const qfs_ev_proposal *e, uint32_t pr
         gov_check_change(&e->change, g == &s->infra ? QFS_DOMAIN_INFRA : QFS_DOMAIN_SOCIAL, &param);
     if (code != QFS_REJECT_NONE)
         return code;
-    if (u64map_get(&g->by_id, e->proposal_id) != NO_INDEX)
-        return QFS_REJECT_DUPLICATE_PROPOSAL;
+    code = gov_check_new_id(g, e->proposal_id);
+    if (code != QFS_REJECT_NONE)
+        return code;
     uint64_t end;
     if (qfs_add_u64(&end, s->epoch, window_epochs - 1) != QFS_OK)
         return QFS_REJECT_AMOUNT_OVERFLOW;
+    /* Everything a later close needs for this proposal is reserved now, so
+     * that a close never allocates: its record among the tallied ones and a
+     * pending change if it passes. */
     qfs_err e1 = vec_reserve((void **)&g->props, &g->cap, g->count + 1, sizeof(proposal));
     if (e1 == QFS_OK)
-        e1 = vec_reserve((void **)&g->open, &g->open_cap, g->open_count + 1, sizeof(uint32_t));
+        e1 = vec_reserve((void **)&g->tallied, &g->tallied_cap, g->count + 1, sizeof(proposal));
+    if (e1 == QFS_OK)
+        e1 = vec_reserve((void **)&g->pending, &g->pending_cap, g->pending_count + g->count + 1,
+                         sizeof(pending_change));
     if (e1 == QFS_OK)
         e1 = u64map_reserve(&g->by_id, 1);
     if (e1 == QFS_OK)
@@ -80,18 +98,21 @@ uint32_t gov_propose(qfs_state *s, gov *g, const qfs_ev_proposal *e, uint32_t pr
     p->supply_snapshot = supply_snapshot;
     p->status = PROPOSAL_OPEN;
     u64map_put(&g->by_id, e->proposal_id, slot);
-    g->open[g->open_count++] = slot;
+    g->accepted++;
+    g->last_id = e->proposal_id;
     return QFS_REJECT_NONE;
 }
 
-/* Finds an open proposal the voter has not voted on yet. */
-static uint32_t gov_find_open(const gov *g, uint64_t proposal_id, uint32_t voter, uint32_t *slot)
+/* Finds an open proposal the voter has not voted on yet. An id that is not
+ * open was either tallied (or skipped: ids are strictly increasing, so an id
+ * below the highest accepted one can never be created) or lies above every
+ * accepted id. */
+uint32_t gov_find_open(const gov *g, uint64_t proposal_id, uint32_t voter, uint32_t *slot)
 {
     uint32_t p = u64map_get(&g->by_id, proposal_id);
     if (p == NO_INDEX)
-        return QFS_REJECT_UNKNOWN_PROPOSAL;
-    if (g->props[p].status != PROPOSAL_OPEN)
-        return QFS_REJECT_PROPOSAL_CLOSED;
+        return g->accepted > 0 && proposal_id <= g->last_id ? QFS_REJECT_PROPOSAL_CLOSED
+                                                            : QFS_REJECT_UNKNOWN_PROPOSAL;
     if (u64map_get(&g->voted, (uint64_t)p << 32 | voter) != NO_INDEX)
         return QFS_REJECT_DUPLICATE_VOTE;
     *slot = p;
@@ -133,62 +154,92 @@ uint32_t gov_vote(qfs_state *s, gov *g, const qfs_ev_vote *e, uint32_t voter, qf
     return QFS_REJECT_NONE;
 }
 
-static int cmp_proposal_id(const void *ctx, uint32_t a, uint32_t b)
+/* Both maps are keyed by slot, and slots move when tallied proposals leave
+ * the array; so after a tally they are emptied and refilled from the open
+ * proposals and their ballots. Their capacity stays, so this never allocates,
+ * and it costs what the close already spends walking the open proposals. */
+static void gov_reindex(gov *g)
 {
-    const gov *g = ctx;
-    uint64_t x = g->props[a].id, y = g->props[b].id;
-    return (x > y) - (x < y);
+    u64map_clear(&g->by_id);
+    u64map_clear(&g->voted);
+    for (uint32_t slot = 0; slot < g->count; slot++) {
+        const proposal *p = &g->props[slot];
+        u64map_put(&g->by_id, p->id, slot);
+        for (uint32_t b = 0; b < p->ballot_count; b++)
+            u64map_put(&g->voted, (uint64_t)slot << 32 | p->ballots[b].voter, 0);
+    }
 }
 
-/* The set of (proposal, voter) pairs only matters while a proposal is open,
- * but entries cannot be removed one by one from the open-addressing map. So
- * once it holds more than twice the ballots of the open proposals, it is
- * rebuilt from them: memory follows the open ballots, not every ballot ever
- * cast, at an amortized O(1) per ballot. The map decides nothing that a
- * rebuild could change (it answers "has this voter a ballot on this open
- * proposal"), and it is not part of any hash. If memory for the rebuild is
- * short, the old map stays, which is still correct. */
-static void gov_compact_voted(gov *g)
+/* The canonical bytes of a tallied proposal (SPEC 10.2, the closed-proposal
+ * record) and the digest step: digest = XXH3_128(digest || record). */
+#define RECORD_BYTES_MAX (8 + 1 + QFS_ID_BYTES_MAX + 1 + QFS_ID_BYTES_MAX + 2 * 8 + 6 * 16 + 1)
+
+static size_t rec_u64(uint8_t *out, uint64_t v)
 {
-    size_t open_ballots = 0;
-    for (uint32_t i = 0; i < g->open_count; i++)
-        open_ballots += g->props[g->open[i]].ballot_count;
-    if (g->voted.count <= 2 * open_ballots + 1024)
-        return;
-    u64map fresh;
-    u64map_init(&fresh, g->voted.seed);
-    if (u64map_reserve(&fresh, open_ballots) != QFS_OK) {
-        u64map_free(&fresh);
-        return;
-    }
-    for (uint32_t i = 0; i < g->open_count; i++) {
-        uint32_t slot = g->open[i];
-        const proposal *p = &g->props[slot];
-        for (uint32_t b = 0; b < p->ballot_count; b++)
-            u64map_put(&fresh, (uint64_t)slot << 32 | p->ballots[b].voter, 0);
-    }
-    u64map_free(&g->voted);
-    g->voted = fresh;
+    for (int i = 0; i < 8; i++)
+        out[i] = (uint8_t)(v >> (8 * i));
+    return 8;
+}
+
+/* An amount: 16 bytes, little-endian (SPEC 10.1). */
+static size_t rec_amount(uint8_t *out, qfs_amount v)
+{
+    for (int i = 0; i < 16; i++)
+        out[i] = (uint8_t)(v >> (8 * i));
+    return 16;
+}
+
+static size_t rec_name(uint8_t *out, const char *bytes, size_t len)
+{
+    QFS_ASSERT(len >= 1 && len <= QFS_ID_BYTES_MAX);
+    out[0] = (uint8_t)len;
+    memcpy(out + 1, bytes, len);
+    return 1 + len;
+}
+
+static void gov_fold_closed(const qfs_state *s, gov *g, const proposal *p)
+{
+    uint8_t buf[16 + RECORD_BYTES_MAX];
+    size_t n = 0;
+    memcpy(buf, g->closed_digest.bytes, 16);
+    n += 16;
+    const qfs_id *proposer = &s->acct_ids.ids[p->proposer];
+    size_t count;
+    const qfs_param_def *defs = qfs_params_all(&count);
+    QFS_ASSERT(p->param < count);
+    n += rec_u64(buf + n, p->id);
+    n += rec_name(buf + n, proposer->bytes, proposer->len);
+    n += rec_name(buf + n, defs[p->param].name, strlen(defs[p->param].name));
+    n += rec_amount(buf + n, p->value);
+    n += rec_u64(buf + n, p->created_epoch);
+    n += rec_u64(buf + n, p->end_epoch);
+    n += rec_amount(buf + n, p->supply_snapshot);
+    n += rec_amount(buf + n, p->yes);
+    n += rec_amount(buf + n, p->no);
+    n += rec_amount(buf + n, p->abstain);
+    n += rec_amount(buf + n, p->quorum_cast);
+    buf[n++] = p->status;
+    QFS_ASSERT(n <= sizeof buf);
+    qfs_hash128_of(&g->closed_digest, buf, n);
 }
 
 void gov_tally(qfs_state *s, gov *g, uint64_t quorum_fp18)
 {
-    /* Proposals ending now leave the open list; they are tallied in id order
-     * so that two changes of one parameter resolve the same way everywhere
-     * (the higher id wins). */
-    uint32_t *ending = s->scratch_a;
-    uint32_t n = 0, kept = 0;
-    for (uint32_t i = 0; i < g->open_count; i++) {
-        uint32_t slot = g->open[i];
-        if (g->props[slot].end_epoch <= s->epoch)
-            ending[n++] = slot;
-        else
-            g->open[kept++] = slot;
-    }
-    g->open_count = kept;
-    sort_u32(ending, n, cmp_proposal_id, g);
-    for (uint32_t i = 0; i < n; i++) {
-        proposal *p = &g->props[ending[i]];
+    /* The open proposals are in ascending id order, so those ending now are
+     * tallied in id order as they come: two changes of one parameter resolve
+     * the same way everywhere (the higher id wins). */
+    g->tallied_count = 0;
+    uint32_t kept = 0;
+    uint64_t apply_epoch = s->epoch;
+    if (qfs_add_u64(&apply_epoch, s->epoch, P(s, GOV_APPLY_DELAY_EPOCHS)) != QFS_OK)
+        apply_epoch = UINT64_MAX; /* a close of 2^64 - 1 never happens: never applied */
+    for (uint32_t slot = 0; slot < g->count; slot++) {
+        proposal *p = &g->props[slot];
+        QFS_ASSERT(slot == 0 || g->props[slot - 1].id < p->id);
+        if (p->end_epoch > s->epoch) {
+            g->props[kept++] = *p;
+            continue;
+        }
         /* cast x 10^18 >= snapshot x quorum exactly, that is cast >=
          * ceil(snapshot x quorum / 10^18); quorum <= 1 keeps it in range. */
         qfs_amount need;
@@ -200,15 +251,39 @@ void gov_tally(qfs_state *s, gov *g, uint64_t quorum_fp18)
             p->status = PROPOSAL_PASSED;
         else
             p->status = PROPOSAL_REJECTED;
-        if (p->status == PROPOSAL_PASSED)
-            s->params[p->param] = p->value;
+        if (p->status == PROPOSAL_PASSED) {
+            QFS_ASSERT(g->pending_count < g->pending_cap);
+            pending_change *c = &g->pending[g->pending_count++];
+            memset(c, 0, sizeof *c);
+            c->apply_epoch = apply_epoch;
+            c->proposal_id = p->id;
+            c->param = p->param;
+            c->value = p->value;
+        }
+        gov_fold_closed(s, g, p);
         free(p->ballots);
         p->ballots = NULL;
         p->ballot_count = 0;
         p->ballot_cap = 0;
+        QFS_ASSERT(g->tallied_count < g->tallied_cap);
+        g->tallied[g->tallied_count++] = *p;
     }
-    if (n > 0)
-        gov_compact_voted(g);
+    if (kept != g->count) {
+        g->count = kept;
+        gov_reindex(g);
+    }
+    /* Passed changes due at this close, in (apply epoch, proposal id) order:
+     * the pending list is kept in that order because the delay is fixed at
+     * genesis and tallies append in id order. */
+    uint32_t applied = 0;
+    while (applied < g->pending_count && g->pending[applied].apply_epoch <= s->epoch) {
+        s->params[g->pending[applied].param] = g->pending[applied].value;
+        applied++;
+    }
+    if (applied > 0) {
+        memmove(g->pending, g->pending + applied, (g->pending_count - applied) * sizeof *g->pending);
+        g->pending_count -= applied;
+    }
 }
 
 /* ---- social governance ---- */
@@ -225,8 +300,9 @@ uint32_t governance_apply_proposal(qfs_state *s, const qfs_ev_proposal *e, qfs_e
     code = gov_check_change(&e->change, QFS_DOMAIN_SOCIAL, &param);
     if (code != QFS_REJECT_NONE)
         return code;
-    if (u64map_get(&s->social.by_id, e->proposal_id) != NO_INDEX)
-        return QFS_REJECT_DUPLICATE_PROPOSAL;
+    code = gov_check_new_id(&s->social, e->proposal_id);
+    if (code != QFS_REJECT_NONE)
+        return code;
     if (!coherence_eligible(s, s->accts[a].role))
         return QFS_REJECT_NOT_ELIGIBLE;
     uint64_t window = P(s, LAMBDA_VOTE_EPOCHS);

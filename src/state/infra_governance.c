@@ -1,8 +1,9 @@
 /* Infrastructure (NOD) governance: proposals on infrastructure parameters
- * only, one vote per infrastructure node, weight = NOD balance capped at
- * infra_vote_cap of the NOD supply snapshotted when the proposal was created,
- * quorum = infra_quorum of that snapshot (exactly the quorum meets it),
- * passes when yes > no. */
+ * only, one vote per infrastructure node. The quorum measures participation:
+ * the NOD held by the nodes that voted, uncapped, against infra_quorum of the
+ * NOD supply snapshotted when the proposal was created (exactly the quorum
+ * meets it). The decision weighs each ballot at its NOD balance capped at
+ * infra_vote_cap of that snapshot, and passes when yes > no. */
 #include "state/state_internal.h"
 
 uint32_t infra_governance_apply_proposal(qfs_state *s, const qfs_ev_proposal *e, qfs_err *err)
@@ -37,7 +38,7 @@ uint32_t infra_governance_apply_vote(qfs_state *s, const qfs_ev_vote *e, qfs_err
         if (weight > cap)
             weight = cap;
     }
-    return gov_vote(s, &s->infra, e, a, weight, weight, err);
+    return gov_vote(s, &s->infra, e, a, weight, bal, err);
 }
 
 void infra_governance_close(qfs_state *s)

@@ -140,12 +140,13 @@ uint32_t ledger_apply_genesis(qfs_state *s, const qfs_ev_genesis *g, qfs_err *er
         const qfs_genesis_account *ga = &g->accounts[i];
         if (ga->balances[QFS_ASSET_NOD] != 0 && ga->kind != QFS_ACCOUNT_INFRA_NODE)
             return QFS_REJECT_NOD_HOLDER_NOT_INFRA;
-        for (int a = 1; a < QFS_ASSET_COUNT; a++)
-            if (qfs_add_amount(&sums[a], sums[a], ga->balances[a]) != QFS_OK)
-                return QFS_REJECT_AMOUNT_OVERFLOW;
         validators += ga->kind == QFS_ACCOUNT_VALIDATOR;
         nodes += ga->kind == QFS_ACCOUNT_INFRA_NODE;
     }
+    for (size_t i = 0; i < g->account_count; i++)
+        for (int a = 1; a < QFS_ASSET_COUNT; a++)
+            if (qfs_add_amount(&sums[a], sums[a], g->accounts[i].balances[a]) != QFS_OK)
+                return QFS_REJECT_AMOUNT_OVERFLOW;
 
     memcpy(s->params, params, sizeof params);
     qfs_err e = ledger_reserve(s, (uint32_t)g->account_count, validators, nodes);

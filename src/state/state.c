@@ -182,6 +182,8 @@ qfs_err qfs_state_apply(qfs_state *s, const qfs_event *ev, qfs_receipt *out)
     qfs_err err = QFS_OK;
     uint32_t code;
     s->now_ms = ev->timestamp_ms;
+    s->infra.tallied_count = 0;
+    s->social.tallied_count = 0;
     if (!s->has_genesis) {
         code = ev->kind == QFS_EVENT_GENESIS ? ledger_apply_genesis(s, &ev->u.genesis, &err)
                                              : QFS_REJECT_NO_GENESIS;
@@ -222,6 +224,43 @@ uint64_t qfs_state_rejected_count(const qfs_state *s)
 uint64_t qfs_state_epoch(const qfs_state *s)
 {
     return s->epoch;
+}
+
+const char *qfs_proposal_status_str(uint32_t status)
+{
+    static const char *const NAMES[] = {"open", "passed", "no_quorum", "rejected"};
+    return status < sizeof NAMES / sizeof NAMES[0] ? NAMES[status] : "unknown";
+}
+
+size_t qfs_state_tally_count(const qfs_state *s)
+{
+    return (size_t)s->infra.tallied_count + s->social.tallied_count;
+}
+
+void qfs_state_tally(const qfs_state *s, size_t i, qfs_tally *out)
+{
+    QFS_ASSERT(i < qfs_state_tally_count(s));
+    int infra = i < s->infra.tallied_count;
+    const gov *g = infra ? &s->infra : &s->social;
+    const proposal *p = &g->tallied[infra ? i : i - s->infra.tallied_count];
+    memset(out, 0, sizeof *out);
+    out->infra = infra;
+    out->status = p->status;
+    out->proposal_id = p->id;
+    out->param_index = p->param;
+    out->value = p->value;
+    out->proposer = s->acct_ids.ids[p->proposer];
+    out->created_epoch = p->created_epoch;
+    out->end_epoch = p->end_epoch;
+    out->supply_snapshot = p->supply_snapshot;
+    out->yes = p->yes;
+    out->no = p->no;
+    out->abstain = p->abstain;
+    out->quorum_cast = p->quorum_cast;
+    /* The close that tallied it is the one that just ran: E - 1 now. */
+    uint64_t closed = s->epoch - 1;
+    uint64_t delay = P(s, GOV_APPLY_DELAY_EPOCHS);
+    out->apply_epoch = closed > UINT64_MAX - delay ? UINT64_MAX : closed + delay;
 }
 
 qfs_amount qfs_state_param(const qfs_state *s, size_t param_index)

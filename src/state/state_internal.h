@@ -50,6 +50,7 @@ void u64map_free(u64map *m);
 uint32_t u64map_get(const u64map *m, uint64_t key); /* NO_INDEX when absent */
 qfs_err u64map_reserve(u64map *m, size_t extra);
 void u64map_put(u64map *m, uint64_t key, uint32_t val); /* key absent, room reserved */
+void u64map_clear(u64map *m);                           /* empties it, keeping its capacity */
 
 /* Grows a malloc'd array to hold at least `need` elements (amortized x2). */
 qfs_err vec_reserve(void **p, uint32_t *cap, uint32_t need, size_t elem_size);
@@ -122,17 +123,35 @@ typedef struct proposal {
     qfs_amount yes, no, abstain;
     qfs_amount quorum_cast;
     uint8_t status;
-    ballot *ballots; /* open proposals only; freed at tally */
+    ballot *ballots; /* freed at tally */
     uint32_t ballot_count, ballot_cap;
 } proposal;
 
+/* A passed change waiting for the close that applies it (SPEC 5.9). */
+typedef struct pending_change {
+    uint64_t apply_epoch; /* applied at the close of this epoch */
+    uint64_t proposal_id;
+    uint32_t param; /* qfs_param_id */
+    uint32_t pad_;
+    qfs_amount value;
+} pending_change;
+
+/* One governance. Only open proposals are kept, in ascending id order (ids
+ * are strictly increasing, so acceptance order is id order); a tallied
+ * proposal leaves the state and is folded into closed_digest, so memory
+ * follows the open proposals, not the length of the log. */
 typedef struct gov {
-    proposal *props;
+    proposal *props; /* open proposals, ascending id */
     uint32_t count, cap;
-    u64map by_id;   /* proposal id -> slot */
-    u64map voted;   /* (slot << 32 | voter) -> 0 */
-    uint32_t *open; /* slots of open proposals */
-    uint32_t open_count, open_cap;
+    u64map by_id;              /* proposal id -> slot; rebuilt at tallies */
+    u64map voted;              /* (slot << 32 | voter) -> 0; rebuilt at tallies */
+    uint64_t accepted;         /* proposals ever accepted */
+    uint64_t last_id;          /* the highest accepted id (when accepted > 0) */
+    qfs_hash128 closed_digest; /* running digest of tallied proposals */
+    pending_change *pending;   /* ascending (apply_epoch, proposal_id) */
+    uint32_t pending_count, pending_cap;
+    proposal *tallied; /* proposals tallied by the last close, for traces */
+    uint32_t tallied_count, tallied_cap;
 } gov;
 
 /* Indexes into s->pool[][]: amounts of an asset held outside any balance. */
@@ -271,10 +290,16 @@ uint32_t infra_governance_apply_vote(qfs_state *s, const qfs_ev_vote *e, qfs_err
 uint32_t gov_check_change(const qfs_param_value *pv, qfs_param_domain domain, uint32_t *param);
 uint32_t gov_propose(qfs_state *s, gov *g, const qfs_ev_proposal *e, uint32_t proposer,
                      uint64_t window_epochs, qfs_amount supply_snapshot, qfs_err *err);
+/* duplicate_proposal unless the id is above every id accepted before. */
+uint32_t gov_check_new_id(const gov *g, uint64_t proposal_id);
+/* The slot of an open proposal without a ballot of `voter`, or the receipt
+ * that refuses the vote: unknown_proposal, proposal_closed, duplicate_vote. */
+uint32_t gov_find_open(const gov *g, uint64_t proposal_id, uint32_t voter, uint32_t *slot);
 uint32_t gov_vote(qfs_state *s, gov *g, const qfs_ev_vote *e, uint32_t voter, qfs_amount weight,
                   qfs_amount quorum_weight, qfs_err *err);
 /* Tallies the proposals of `g` that end at the closing epoch, in proposal id
- * order, and applies the changes of those that pass. */
+ * order, folds them into the closed digest, holds the changes of those that
+ * pass as pending, and applies the pending changes due at this close. */
 void gov_tally(qfs_state *s, gov *g, uint64_t quorum_fp18);
 void gov_free(gov *g);
 void gov_init(gov *g, uint64_t seed);

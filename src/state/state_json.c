@@ -277,8 +277,6 @@ static void j_coherence(const qfs_state *s, jbuf *b)
     jput(b, "]}", 2);
 }
 
-static const char *const STATUS_NAMES[] = {"open", "passed", "no_quorum", "rejected"};
-
 static void jparam_value(jbuf *b, const qfs_param_def *def, qfs_amount v)
 {
     if (def->unit == QFS_UNIT_FP18)
@@ -294,6 +292,17 @@ static void j_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, jbu
     size_t count;
     const qfs_param_def *defs = qfs_params_all(&count);
     jput(b, "{", 1);
+    char hex[QFS_HASH128_HEX_LEN + 1];
+    qfs_hash128_hex(&g->closed_digest, hex);
+    jkey(b, "closed_digest");
+    jput(b, "\"", 1);
+    js(b, hex);
+    jput(b, "\"", 1);
+    jkey(b, "last_proposal_id");
+    if (g->accepted == 0)
+        js(b, "null");
+    else
+        jamt(b, g->last_id);
     jkey(b, "params");
     jput(b, "{", 1);
     for (size_t i = 0; i < count; i++) {
@@ -304,6 +313,24 @@ static void j_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, jbu
         jparam_value(b, &defs[i], s->params[i]);
     }
     jput(b, "}", 1);
+    jkey(b, "pending");
+    jput(b, "[", 1);
+    for (uint32_t i = 0; i < g->pending_count; i++) {
+        const pending_change *c = &g->pending[i];
+        if (i)
+            jput(b, ",", 1);
+        jput(b, "{", 1);
+        jf_u64(b, "apply_epoch", c->apply_epoch);
+        jkey(b, "param");
+        jput(b, "\"", 1);
+        js(b, defs[c->param].name);
+        jput(b, "\"", 1);
+        jf_amt(b, "proposal_id", c->proposal_id);
+        jkey(b, "value");
+        jparam_value(b, &defs[c->param], c->value);
+        jput(b, "}", 1);
+    }
+    jput(b, "]", 1);
     jkey(b, "proposals");
     jput(b, "[", 1);
     uint32_t *order = s->scratch_a;
@@ -343,17 +370,15 @@ static void j_gov(const qfs_state *s, const gov *g, qfs_param_domain domain, jbu
         jput(b, "\"", 1);
         jf_id(b, "proposer", acct_id(s, p->proposer));
         jf_amt(b, "quorum_cast", p->quorum_cast);
-        jkey(b, "status");
-        jput(b, "\"", 1);
-        js(b, STATUS_NAMES[p->status]);
-        jput(b, "\"", 1);
         jf_amt(b, "supply_snapshot", p->supply_snapshot);
         jkey(b, "value");
         jparam_value(b, &defs[p->param], p->value);
         jf_amt(b, "yes", p->yes);
         jput(b, "}", 1);
     }
-    jput(b, "]}", 2);
+    jput(b, "]", 1);
+    jf_u64(b, "proposals_accepted", g->accepted);
+    jput(b, "}", 1);
 }
 
 static void j_memory(const qfs_state *s, jbuf *b)

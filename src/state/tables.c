@@ -183,6 +183,13 @@ qfs_err u64map_reserve(u64map *m, size_t extra)
     return QFS_OK;
 }
 
+void u64map_clear(u64map *m)
+{
+    if (m->vals)
+        memset(m->vals, 0, (m->mask + 1) * sizeof *m->vals);
+    m->count = 0;
+}
+
 void u64map_put(u64map *m, uint64_t key, uint32_t val)
 {
     QFS_ASSERT((m->count + 1) * 2 <= m->mask + 1);

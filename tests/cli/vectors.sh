@@ -132,6 +132,27 @@ run_vector() {
         while IFS= read -r line; do fail "$line"; done <"$work/bad.txt"
     done
 
+    # Tally results (SPEC 5.9): a tallied proposal leaves the state, so its
+    # result is read from the "tallies" of the epoch_close line of the trace.
+    # Each expected entry names the close ("at"), the governance and the id;
+    # every other field it lists must equal the trace's.
+    if jq -e '(.tallies // []) | length > 0' "$expect" >/dev/null; then
+        if [ "$HAVE_TRACE" != 1 ] || ! "$QFS" replay "$work/v.qlog" --trace "$work/t.trace" >/dev/null 2>&1; then
+            fail "tallies: no trace"
+        else
+            perl -pi -e 's/(?<=[:,\[])(\d{16,})(?=[,}\]])/"$1"/g' "$work/t.trace"
+            jq -r --slurpfile tr "$work/t.trace" '
+                .tallies[] as $w
+                | ([$tr[] | select(.event == $w.at) | .tallies[]?
+                    | select(.governance == $w.governance and .id == $w.id)] | .[0]) as $got
+                | if $got == null then "tally \($w.governance) \($w.id) at event \($w.at): not in the trace"
+                  else ($w | del(.at, .why) | to_entries[] | select($got[.key] != .value)
+                        | "tally \($w.governance) \($w.id) at event \($w.at): \(.key) want \(.value | tojson), got \($got[.key] | tojson)")
+                  end' "$expect" >"$work/bad.txt" 2>&1 || fail "jq tallies: $(head -n 1 "$work/bad.txt")"
+            while IFS= read -r line; do fail "$line"; done <"$work/bad.txt"
+        fi
+    fi
+
     # Pinned hashes.
     if ! "$QFS" replay "$work/v.qlog" --json --modules >"$work/replay.json" 2>"$work/err.txt"; then
         fail "replay: $(head -n 1 "$work/err.txt")"

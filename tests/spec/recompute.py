@@ -189,6 +189,15 @@ def enc_params(params):
                 for name in sorted(params, key=id_key)])
 
 
+def enc_closed_record(p):
+    """SPEC 10.2: the bytes of a tallied proposal folded into closed_digest."""
+    return (u64(p["id"]) + ident(p["proposer"]) + ident(p["param"]) +
+            u64(param_value(p["value"])) + u64(p["created_epoch"]) +
+            u64(p["end_epoch"]) + u64(p["supply_snapshot"]) +
+            u64(p["yes"]) + u64(p["no"]) + u64(p["abstain"]) +
+            u64(p["quorum_cast"]) + u8(STATUSES[p["status"]]))
+
+
 def enc_proposals(props):
     entries = []
     for p in sorted(props, key=lambda p: amount(p["id"])):
@@ -198,14 +207,22 @@ def enc_proposals(props):
             u64(param_value(p["value"])) + u64(p["created_epoch"]) +
             u64(p["end_epoch"]) + u64(p["supply_snapshot"]) +
             u64(p["yes"]) + u64(p["no"]) + u64(p["abstain"]) +
-            u64(p["quorum_cast"]) + u8(STATUSES[p["status"]]) +
+            u64(p["quorum_cast"]) +
             lst([ident(b["voter"]) + u8(CHOICES[b["choice"]]) +
                  u64(b["weight"]) + u64(b["quorum_weight"]) for b in ballots]))
     return lst(entries)
 
 
+def enc_pending(pending):
+    return lst([u64(c["apply_epoch"]) + u64(c["proposal_id"]) + ident(c["param"]) +
+                u64(param_value(c["value"])) for c in pending])
+
+
 def enc_governance(j, index):
-    return header(index) + enc_params(j["params"]) + enc_proposals(j["proposals"])
+    last = j["last_proposal_id"]
+    return (header(index) + enc_params(j["params"]) + u64(j["proposals_accepted"]) +
+            u64(0 if last is None else last) + hash16(j["closed_digest"]) +
+            enc_pending(j["pending"]) + enc_proposals(j["proposals"]))
 
 
 def enc_memory(j):
@@ -265,6 +282,8 @@ def json_order_problems(state):
     check("memory.nodes", state["memory"]["nodes"], byid)
     check("nod.nodes", state["nod"]["nodes"], byid)
     for g in ("governance", "infra_governance"):
+        check(g + ".pending", state[g]["pending"],
+              lambda c: (c["apply_epoch"], c["proposal_id"]))
         props = state[g]["proposals"]
         check(g + ".proposals", props, lambda p: p["id"])
         for p in props:
@@ -324,14 +343,17 @@ def xxh128_stdin(xxhsum, data):
 
 
 def receipt_chain(qfs, xxhsum, log):
-    """SPEC section 3: the receipt chain and counts, from the per-event trace.
+    """SPEC section 3: the receipt chain and counts, from the per-event trace;
+    and SPEC 5.9/10.2: the closed-proposal digest of each governance, from
+    the tallies the trace reports at each epoch close.
 
-    Returns (events, rejected, chain hex)."""
+    Returns ((events, rejected, chain hex), {governance: digest hex})."""
     r = subprocess.run([qfs, "replay", log, "--trace", "-"], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, check=False)
     if r.returncode != 0:
         raise RuntimeError("qfs replay --trace exited %d" % r.returncode)
     chain = bytes(16)
+    digests = {"governance": bytes(16), "infra_governance": bytes(16)}
     events = rejected = 0
     for line in r.stdout.splitlines():
         if not line.startswith(b"{"):
@@ -342,8 +364,11 @@ def receipt_chain(qfs, xxhsum, log):
         if t["code"] != 0:
             chain = bytes.fromhex(xxh128_stdin(xxhsum, chain + u64(events) + u32(t["code"])))
             rejected += 1
+        for p in t.get("tallies", []):
+            g = "infra_governance" if p["governance"] == "infra" else "governance"
+            digests[g] = bytes.fromhex(xxh128_stdin(xxhsum, digests[g] + enc_closed_record(p)))
         events += 1
-    return events, rejected, chain.hex()
+    return (events, rejected, chain.hex()), {g: d.hex() for g, d in digests.items()}
 
 
 def run_json(cmd):
@@ -368,7 +393,7 @@ def main():
         state = run_json([a.qfs, "state", a.log])
         want = run_json([a.qfs, "replay", a.log, "--json", "--modules"])
         encs = encode_all(state)
-        chain = None if a.no_chain else receipt_chain(a.qfs, a.xxhsum, a.log)
+        chain, digests = (None, None) if a.no_chain else receipt_chain(a.qfs, a.xxhsum, a.log)
         with tempfile.TemporaryDirectory() as tmp:
             mods = xxh128_many(a.xxhsum, encs + [b""], tmp)
             # SPEC 10.3's check value: the canonical (big-endian) bytes of
@@ -400,6 +425,13 @@ def main():
         else:
             bad += 1
             print("%-16s mismatch spec %r qfs %r" % ("receipt_chain", chain, shown))
+    for g in (digests or {}):
+        shown = state[g]["closed_digest"]
+        if digests[g] == shown:
+            print("%-16s match    %s" % (("infra" if g.startswith("infra") else "social") + "_closed", shown))
+        else:
+            bad += 1
+            print("%-16s mismatch spec %s qfs %s" % (("infra" if g.startswith("infra") else "social") + "_closed", digests[g], shown))
     order = json_order_problems(state)
     if order:
         bad += 1
