@@ -26,6 +26,9 @@ static const char HELP[] = "usage: qfs simulate --seed S --events N -o LOG [opti
                            "  --validators V     validators at genesis (default 16, 1-10000)\n"
                            "  --nodes K          infrastructure nodes at genesis (default 5, 0-10000)\n"
                            "  --users U          users at genesis (default 64, 0-50000)\n"
+                           "  --registrations R  accounts registered after genesis, at most (default\n"
+                           "                     2000); then the economy stops growing, so that a\n"
+                           "                     longer log is more of the same economy\n"
                            "  --epoch-events E   an epoch closes every E events (default 1000)\n"
                            "  --batch B          events per log record (default 4096, 1-65536)\n"
                            "  --force            replace LOG if it exists\n"
@@ -151,6 +154,7 @@ typedef struct sim {
     uint64_t next_social_id;
     uint64_t next_infra_id;
     uint64_t registered;
+    uint64_t registrations_max;
     uint64_t bootstrap; /* events of the bootstrap phase (stakes, reports, telemetry) */
     sim_proposal social[PROPOSALS_TRACKED];
     sim_proposal infra[PROPOSALS_TRACKED];
@@ -489,7 +493,7 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
     } else {
         /* Registrations are rare (0.2% of events): an economy's accounts
          * grow far slower than its activity. */
-        if (!rng_pct(&s->r, 10)) {
+        if (!rng_pct(&s->r, 10) || s->registered >= s->registrations_max) {
             next_event(s, index, 0, ev);
             return;
         }
@@ -580,7 +584,8 @@ static int build_genesis(sim *s, uint64_t seed, uint64_t events, qfs_event *ev,
 
 int cmd_simulate(int argc, char **argv)
 {
-    uint64_t seed = 0, events = 0, validators = 16, nodes = 5, users = 64, epoch_events = 1000, batch = 4096;
+    uint64_t seed = 0, events = 0, validators = 16, nodes = 5, users = 64, epoch_events = 1000, batch = 4096,
+             registrations = 2000;
     int have_seed = 0, have_events = 0, force = 0;
     const char *out_path = NULL;
     for (int i = 1; i < argc; i++) {
@@ -611,6 +616,7 @@ int cmd_simulate(int argc, char **argv)
         U64_OPT("--validators", validators)
         U64_OPT("--nodes", nodes)
         U64_OPT("--users", users)
+        U64_OPT("--registrations", registrations)
         U64_OPT("--epoch-events", epoch_events)
         U64_OPT("--batch", batch)
 #undef U64_OPT
@@ -664,6 +670,7 @@ int cmd_simulate(int argc, char **argv)
     s.validators = (size_t)validators;
     s.nodes = (size_t)nodes;
     s.bootstrap = 2 * validators + nodes;
+    s.registrations_max = registrations;
 
     batch_buf b;
     memset(&b, 0, sizeof b);
