@@ -28,13 +28,13 @@ START_TEST(test_state_apply__genesis_valid)
     ck_assert(json_has(s, "ledger", "\"last_timestamp_ms\":\"0\"}"));
     ck_assert_uint_eq(qfs_state_epoch(s), 0);
     /* Token-quantity defaults are whole tokens: t2_pool 10 000 T2 =
-     * 10^4 x 10^18 = 10^22; nod_issuance_cap 1 000 000 NOD = 10^24;
+     * 10^4 x 10^18 = 10^22; nod_issuance_cap 1 000 000 NOD = 10^24 (genesis-only, so under governance);
      * fee_min_atr stays 1 base unit. */
     ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_T2_POOL), TOK(10000));
     ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_NOD_ISSUANCE_CAP), TOK(1000000));
     ck_assert_amt_eq(qfs_state_param(s, QFS_PARAM_FEE_MIN_ATR), 1);
     ck_assert(json_has(s, "governance", "\"t2_pool\":\"10000000000000000000000\""));
-    ck_assert(json_has(s, "infra_governance", "\"nod_issuance_cap\":\"1000000000000000000000000\""));
+    ck_assert(json_has(s, "governance", "\"nod_issuance_cap\":\"1000000000000000000000000\""));
     qfs_state_free(s);
 }
 END_TEST
@@ -81,6 +81,29 @@ START_TEST(test_state_apply__genesis_invalid_kind_named_before_nod_holder)
     qfs_genesis_account acc[2];
     qfs_param_value par[1];
     ck_assert_uint_eq(apply(s, ev_genesis(0, bad, 2, NULL, 0, acc, par)), QFS_REJECT_INVALID_EVENT);
+    ck_assert(json_has(s, "ledger", "\"genesis\":false"));
+    qfs_state_free(s);
+}
+END_TEST
+
+/* SPEC 4.1 runs check (3), NOD only on infrastructure accounts, over every
+ * account before check (4), the sums. Accounts 0 and 1 already sum T1 to
+ * 2^127 + 2^127 = 2^128 (a failure of check 4, found at account 1), and
+ * account 2 is a user holding NOD (a failure of check 3): the verdict is
+ * check 3's, nod_holder_not_infra (11), not amount_overflow. */
+START_TEST(test_state_apply__genesis_nod_holder_named_before_sum_overflow)
+{
+    qfs_state *s = NULL;
+    ck_assert_int_eq(qfs_state_create(&s, NULL), QFS_OK);
+    qfs_amount half = (qfs_amount)1 << 127;
+    acc_spec bad[] = {{"a", QFS_ACCOUNT_USER, half, 0, 0, 0, 0, 0, 0},
+                      {"b", QFS_ACCOUNT_USER, half, 0, 0, 0, 0, 0, 0},
+                      {"c", QFS_ACCOUNT_USER, 0, 0, 0, 0, 0, 1, 0}};
+    qfs_genesis_account acc[3];
+    qfs_param_value par[1];
+    ck_assert_uint_eq(apply(s, ev_genesis(0, bad, 3, NULL, 0, acc, par)), QFS_REJECT_NOD_HOLDER_NOT_INFRA);
+    /* Without the NOD holder the same sums overflow. */
+    ck_assert_uint_eq(apply(s, ev_genesis(0, bad, 2, NULL, 0, acc, par)), QFS_REJECT_AMOUNT_OVERFLOW);
     ck_assert(json_has(s, "ledger", "\"genesis\":false"));
     qfs_state_free(s);
 }
@@ -432,6 +455,7 @@ int main(void)
     tcase_add_test(tc, test_state_apply__genesis_valid);
     tcase_add_test(tc, test_state_apply__genesis_invalid);
     tcase_add_test(tc, test_state_apply__genesis_invalid_kind_named_before_nod_holder);
+    tcase_add_test(tc, test_state_apply__genesis_nod_holder_named_before_sum_overflow);
     tcase_add_test(tc, test_state_apply__genesis_sum_exactly_2_128_minus_1);
     tcase_add_test(tc, test_state_apply__genesis_amount_param_ranges);
     tcase_add_test(tc, test_state_apply__register_valid_and_invalid);
