@@ -140,7 +140,6 @@ run_vector() {
         if [ "$HAVE_TRACE" != 1 ] || ! "$QFS" replay "$work/v.qlog" --trace "$work/t.trace" >/dev/null 2>&1; then
             fail "tallies: no trace"
         else
-            perl -pi -e 's/(?<=[:,\[])(\d{16,})(?=[,}\]])/"$1"/g' "$work/t.trace"
             jq -r --slurpfile tr "$work/t.trace" '
                 .tallies[] as $w
                 | ([$tr[] | select(.event == $w.at) | .tallies[]?
