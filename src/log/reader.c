@@ -79,11 +79,7 @@ static qfs_err load_record(qfs_log_reader *r, const log_pos *at, qfs_diag *diag)
     qfs_err err = r->st->size(r->st->ctx, r->f, &size, diag);
     record_header h;
     if (err == QFS_OK)
-        err = record_header_next(r->st, r->f, at, size, &h, diag);
-    if (err == QFS_OK)
-        err = record_body_load(r->st, r->f, at, &h, size, &r->comp, diag);
-    if (err == QFS_OK)
-        err = record_body_decode(r->dctx, at, &h, r->comp.data, &r->plain, diag);
+        err = record_verify(r->st, r->f, r->dctx, at, size, &h, &r->comp, &r->plain, diag);
     if (err != QFS_OK)
         return err;
     r->cur_first_index = h.first_index;

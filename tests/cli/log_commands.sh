@@ -117,16 +117,27 @@ expect_err "corrupt at byte offset [0-9]+"
 expect_exit 65 "$QFS" dump "$T/corrupt.qlog"
 expect_err "byte offset [0-9]+"
 cmp -s "$T/corrupt.qlog" "$T/corrupt.orig" && ok || bad "a reader modified a corrupt log"
-# Append verifies every record header and the last record's body (not every
-# body: that would make each append read the whole log). A damaged header of
-# the first record (file offset 64 + 30, inside its body checksum) is refused
-# and the file is left untouched.
+# Append verifies every record in full, as log check does, and never
+# appends behind damage. A damaged header of the first record (file offset
+# 64 + 30, inside its body checksum) is refused and the file is left untouched.
 cp "$T/s1.qlog" "$T/corrupt2.qlog"
 flip "$T/corrupt2.qlog" 94
 cp "$T/corrupt2.qlog" "$T/corrupt2.orig"
 expect_exit 65 "$QFS" append "$T/corrupt2.qlog" "$T/one.jsonl"
 expect_err "byte offset 64"
 cmp -s "$T/corrupt2.qlog" "$T/corrupt2.orig" && ok || bad "append modified a corrupt log"
+# A damaged body in the middle of the log (the middle byte of the file lies
+# in the body of a record that is neither the first nor the last): refused.
+expect_exit 65 "$QFS" append "$T/corrupt.qlog" "$T/one.jsonl"
+expect_err "body checksum mismatch"
+cmp -s "$T/corrupt.qlog" "$T/corrupt.orig" && ok || bad "append modified a log with a damaged body"
+# A last record whose checksums hold but whose frame expands past its
+# header's claim (a zstd bomb): refused too.
+"$(dirname "$QFS")/tests/craft_log" bomb "$T/bomb.qlog"
+cp "$T/bomb.qlog" "$T/bomb.orig"
+expect_exit 65 "$QFS" append "$T/bomb.qlog" "$T/one.jsonl"
+expect_err "zstd frame declares"
+cmp -s "$T/bomb.qlog" "$T/bomb.orig" && ok || bad "append modified a bomb log"
 # A damaged body of the last record is refused too.
 cp "$T/s1.qlog" "$T/corrupt3.qlog"
 flip "$T/corrupt3.qlog" $((size - 100))
