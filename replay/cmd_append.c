@@ -5,6 +5,7 @@
  * a spool (memory, then a temporary file), so memory stays flat however long
  * the input is. */
 #include "cli.h"
+#include "line_reader.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -125,68 +126,6 @@ fail:
     cli_error("append", "cannot read back the spooled events: %s",
               ferror(sp->file) ? strerror(errno) : "short read");
     return CLI_EXIT_IO;
-}
-
-/* Reads input lines through a fixed chunk, keeping at most `max` bytes of
- * one line: a line longer than that is counted and skipped, never held in
- * memory, so a hostile input without newlines cannot make the command grow.
- * (getline would buffer the whole line, and an allocation failure there
- * looks like end of input.) */
-typedef struct line_reader {
-    FILE *in;
-    char chunk[1 << 16];
-    size_t pos, end;
-    char *line; /* the current line, without its '\n'; not NUL-terminated */
-    size_t len, cap;
-} line_reader;
-
-/* 1: a line was read (*total_bytes is its length without the '\n', and
- * lr->line holds it unless *total_bytes > max); 0: end of input; -1: a read
- * error or no memory, with errno set. */
-static int line_next(line_reader *lr, size_t max, uint64_t *total_bytes)
-{
-    uint64_t total = 0;
-    int any = 0;
-    lr->len = 0;
-    for (;;) {
-        if (lr->pos == lr->end) {
-            size_t n = fread(lr->chunk, 1, sizeof lr->chunk, lr->in);
-            if (n == 0) {
-                if (ferror(lr->in))
-                    return -1;
-                break;
-            }
-            lr->pos = 0;
-            lr->end = n;
-        }
-        any = 1;
-        const char *start = lr->chunk + lr->pos;
-        size_t avail = lr->end - lr->pos;
-        const char *nl = memchr(start, '\n', avail);
-        size_t take = nl ? (size_t)(nl - start) : avail;
-        if (total + take <= max) {
-            if (lr->cap - lr->len < take) {
-                size_t ncap = lr->cap ? lr->cap : (size_t)1 << 16;
-                while (ncap - lr->len < take)
-                    ncap *= 2;
-                char *nl_buf = realloc(lr->line, ncap);
-                if (!nl_buf) {
-                    errno = ENOMEM;
-                    return -1;
-                }
-                lr->line = nl_buf;
-                lr->cap = ncap;
-            }
-            memcpy(lr->line + lr->len, start, take);
-            lr->len += take;
-        }
-        total += take;
-        lr->pos += take + (nl ? 1 : 0);
-        if (nl)
-            break;
-    }
-    *total_bytes = total;
-    return any;
 }
 
 /* Reads, checks and encodes every line into `out`. Returns 0, or an exit code
