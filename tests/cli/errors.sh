@@ -131,11 +131,28 @@ cp good.qlog flipped.qlog
 printf '\x00' | dd of=flipped.qlog bs=1 seek=200 conv=notrunc status=none
 cmp -s good.qlog flipped.qlog && printf '\x01' | dd of=flipped.qlog bs=1 seek=200 conv=notrunc status=none
 check E30 "$QFS" replay flipped.qlog
+cp good.qlog mid.qlog
+printf '\x00' | dd of=mid.qlog bs=1 seek=175 conv=notrunc status=none
+cmp -s good.qlog mid.qlog && bad "E39: byte 175 of good.qlog was already 0"
+cp mid.qlog mid.orig
+line '{"kind":"epoch_close","timestamp_ms":1,"epoch":0}'
+check E39 "$QFS" append mid.qlog bad.jsonl
+cmp -s mid.orig mid.qlog || bad "E39: append changed the damaged log"
 check E31 "$QFS" replay missing.qlog
 mkdir adir.qlog
 check E32 "$QFS" replay adir.qlog
+mkfifo fifo.qlog
+check E40 timeout 10 "$QFS" replay fifo.qlog
 line '{"kind":"epoch_close","timestamp_ms":1,"epoch":0}'
-check E33 "$QFS" append /dev/full bad.jsonl
+# A log of 1349 bytes: the two records of good.qlog and nine more of one
+# event each; the next record would start at byte 1349, past the 1024-byte
+# limit, so its write fails with EFBIG (the signal is ignored).
+cp good.qlog fsize.qlog
+for i in 1 2 3 4 5 6 7 8 9; do
+    printf '{"kind":"epoch_close","timestamp_ms":%d,"epoch":%d}\n' $((102 + i)) $((1 + i)) |
+        "$QFS" append fsize.qlog - >/dev/null
+done
+check E33 bash -c "trap '' XFSZ; ulimit -f 1; exec \"\$0\" append fsize.qlog bad.jsonl" "$QFS"
 check E34 sh -c "\"$QFS\" dump good.qlog > /dev/full"
 : > empty.qlog
 check E35 "$QFS" replay empty.qlog

@@ -162,6 +162,29 @@ echo "hello" >"$T/text.qlog"
 expect_exit 65 "$QFS" log check "$T/text.qlog"
 expect_exit 65 "$QFS" append "$T/text.qlog" "$T/one.jsonl"
 
+# A LOG must be a regular file: a FIFO (with or without a writer on the other
+# end), a device or a /proc file is refused at once with exit 74, never
+# waited on and never read as an empty log. `timeout` turns a hang into a
+# failure.
+mkfifo "$T/p.qlog"
+for c in replay "log check" dump state; do
+    # shellcheck disable=SC2086
+    expect_exit 74 timeout 10 "$QFS" $c "$T/p.qlog"
+    expect_err "not a regular file"
+done
+expect_exit 74 timeout 10 "$QFS" append "$T/p.qlog" "$T/one.jsonl"
+expect_err "not a regular file"
+sleep 20 > "$T/p.qlog" &
+holder=$!
+expect_exit 74 timeout 10 "$QFS" replay "$T/p.qlog"
+expect_err "not a regular file"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+expect_exit 74 timeout 10 "$QFS" replay /dev/zero
+expect_err "not a regular file"
+expect_exit 74 timeout 10 "$QFS" log check /proc/self/status
+expect_err "not a regular file"
+
 # One writer at a time: while another process holds the log's lock, append
 # is refused with exit 74 and the log is unchanged.
 if command -v flock >/dev/null 2>&1; then
