@@ -204,6 +204,12 @@ static int read_events(const char *name, FILE *in, spool *out)
             else if (err != QFS_OK)
                 qfs_diag_set(&diag, "event cannot be encoded");
         }
+        if (err == QFS_E_NOMEM) {
+            /* Not a fault of the line: the machine ran out of memory. */
+            cli_error("append", "%s:%llu: %s", name, (unsigned long long)line_no, diag.message);
+            rc = CLI_EXIT_IO;
+            break;
+        }
         if (err != QFS_OK) {
             bad_lines++;
             if (bad_lines <= REPORTED_ERRORS_MAX) {

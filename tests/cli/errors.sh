@@ -102,6 +102,22 @@ check E22 "$QFS" append x.qlog bad.jsonl
 { head -c 17825792 /dev/zero | tr '\0' x; echo; } > bad.jsonl
 check E38 "$QFS" append x.qlog bad.jsonl
 
+{ printf '{"kind":"epoch_close","timestamp_ms":1,"epoch":0,"x":[{}'
+  head -c 89997 /dev/zero | tr '\0' '\n' | sed 's/.*/,{}/' | head -n 29999 | tr -d '\n'
+  printf ']}\n'; } > bad.jsonl
+check E41 "$QFS" append x.qlog bad.jsonl
+# 1 200 000 members "kNNNNNNN":0 of 12 bytes, joined by commas: about 14.5
+# bytes of estimate per byte, within the bound; the address space is not.
+{ printf '{"kind":"epoch_close","timestamp_ms":1,"epoch":0,"x":{'
+  seq -w 0 1199999 | sed 's/.*/"k&":0/' | paste -sd, | tr -d '\n'
+  printf '}}\n'; } > members.jsonl
+if (ulimit -v 150000; "$QFS" --version) > /dev/null 2>&1; then
+    check E42 bash -c 'ulimit -v 150000; exec "$0" append x.qlog members.jsonl' "$QFS"
+else
+    seen[E42]=1 # qfs cannot start under the cap here (a sanitizer build)
+fi
+rm -f members.jsonl
+
 # Timestamps going back: not an error but a rejection with a receipt.
 printf '%s\n' '{"kind":"genesis","timestamp_ms":100,"chain_id":"c","params":{},"accounts":[]}' \
     '{"kind":"epoch_close","timestamp_ms":99,"epoch":0}' > back.jsonl
