@@ -174,6 +174,7 @@ check E34 sh -c "\"$QFS\" dump good.qlog > /dev/full"
 check E35 "$QFS" replay empty.qlog
 check E36 "$QFS" replay good.qlog --frobnicate
 check E37 "$QFS" replay good.qlog --expect 00000000000000000000000000000000
+check E43 "$QFS" dump good.qlog --from 3
 
 # Every row of the table has a case.
 for id in $(awk -F'|' '$2 ~ /^ *E[0-9]+ *$/ { gsub(/ /, "", $2); print $2 }' "$DOC"); do
