@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char HELP[] = "usage: qfs append LOG [FILE|-] [--batch N]\n"
                            "\n"
@@ -18,7 +19,8 @@ static const char HELP[] = "usage: qfs append LOG [FILE|-] [--batch N]\n"
                            "is checked first: if any line is bad, each bad line is reported as\n"
                            "FILE:LINE:COLUMN: message and nothing is appended. Blank lines are skipped.\n"
                            "Prints the range of event indexes appended. The event format is in\n"
-                           "docs/EVENTS.md.\n"
+                           "docs/EVENTS.md. Encoded events beyond 64 MiB wait in an anonymous file in\n"
+                           "$TMPDIR (/tmp when unset) until every line is checked.\n"
                            "\n"
                            "options:\n"
                            "  --batch N   events per record (1-65536); default: as many as fit in one\n"
@@ -33,7 +35,7 @@ static const char HELP[] = "usage: qfs append LOG [FILE|-] [--batch N]\n"
 
 /* The encoded events of the whole call, framed as u32 little-endian length
  * then the bytes: in memory up to SPOOL_MEMORY_BYTES_MAX, then in an
- * anonymous temporary file (tmpfile(), under TMPDIR), so that appending a
+ * anonymous temporary file in TMPDIR (spool_tmpfile), so that appending a
  * billion events takes no more memory than appending a million. */
 typedef struct spool {
     uint8_t *mem;
@@ -51,14 +53,51 @@ static void spool_free(spool *sp)
         fclose(sp->file);
 }
 
+/* An anonymous temporary file in $TMPDIR, or /tmp when it is unset or empty:
+ * created with mkstemp (mode 0600) and unlinked at once, so that nothing is
+ * left behind whatever happens. (tmpfile() ignores TMPDIR.) NULL with errno
+ * set on failure; *dir_out names the directory tried. */
+static FILE *spool_tmpfile(const char **dir_out)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    *dir_out = dir;
+    static const char name[] = "/qfs-spool-XXXXXX";
+    size_t n = strlen(dir) + sizeof name;
+    char *path = malloc(n);
+    if (!path) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    snprintf(path, n, "%s%s", dir, name);
+    int fd = mkstemp(path);
+    int e = errno;
+    if (fd >= 0)
+        unlink(path);
+    free(path);
+    if (fd < 0) {
+        errno = e;
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "w+b");
+    if (!f) {
+        e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
 /* 0, or an exit code after reporting. */
 static int spool_add(spool *sp, const uint8_t *data, size_t len)
 {
     uint8_t frame[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
     if (!sp->file && sp->used + 4 + len > SPOOL_MEMORY_BYTES_MAX) {
-        sp->file = tmpfile();
+        const char *dir = NULL;
+        sp->file = spool_tmpfile(&dir);
         if (!sp->file || (sp->used && fwrite(sp->mem, 1, sp->used, sp->file) != sp->used)) {
-            cli_error("append", "cannot spool events to a temporary file: %s", strerror(errno));
+            cli_error("append", "cannot spool events to a temporary file in %s: %s", dir, strerror(errno));
             return CLI_EXIT_IO;
         }
         sp->used = 0;

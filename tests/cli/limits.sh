@@ -90,4 +90,23 @@ has err.txt "hugeline.jsonl:2: line is 300000001 bytes (at most 16777216)"
 grep -q "line is .* bytes (at most" err.txt && bad "a line at the limit was called too long" || ok
 rm -f hugeline.jsonl atlimit.jsonl
 
+# Encoded events beyond 64 MiB are spooled to an anonymous file in TMPDIR.
+# 420 000 transfers with two 64-byte ids encode to 161 bytes each (165 with
+# the spool's length prefix): 69 300 000 bytes, past 64 MiB (67 108 864). With
+# TMPDIR naming a directory that does not exist the spool cannot be made:
+# exit 74, the directory named, and no log created.
+A64=$(printf 'a%.0s' $(seq 64))
+B64=$(printf 'b%.0s' $(seq 64))
+yes "{\"kind\":\"transfer\",\"timestamp_ms\":1,\"from\":\"$A64\",\"to\":\"$B64\",\"asset\":\"T1\",\"amount\":\"$M\",\"fee_atr\":\"$M\"}" |
+    head -n 420000 > spool.jsonl
+TMPDIR="$PWD/no-such-dir" "$QFS" append spool.qlog spool.jsonl > /dev/null 2> err.txt; rc=$?
+[ "$rc" -eq 74 ] && ok || bad "spool in a missing TMPDIR: exit $rc, want 74: $(head -c 300 err.txt)"
+has err.txt "qfs append: cannot spool events to a temporary file in $PWD/no-such-dir: No such file or directory"
+[ ! -e spool.qlog ] && ok || bad "a failed spool created the log"
+mkdir spooldir
+TMPDIR="$PWD/spooldir" "$QFS" append spool.qlog spool.jsonl > out.txt 2> err.txt && ok || bad "spool in TMPDIR: $(head -c 300 err.txt)"
+has out.txt "appended events 0..419999 (420000 events)"
+[ -z "$(ls -A spooldir)" ] && ok || bad "the spool left a file in TMPDIR"
+rm -f spool.jsonl spool.qlog
+
 finish
