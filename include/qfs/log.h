@@ -149,6 +149,12 @@ void qfs_log_reader_chain_head(const qfs_log_reader *r, qfs_hash128 *out);
 /* The schema hash from the file header. */
 void qfs_log_reader_schema(const qfs_log_reader *r, qfs_hash128 *out);
 
+/* File offset of the record that holds the event the last successful
+ * _next returned (the record's header; 0 before any event was returned).
+ * Diagnostics about an event's content name it as the event's place in the
+ * file. */
+uint64_t qfs_log_reader_record_offset(const qfs_log_reader *r);
+
 /* Records fully read so far. */
 uint64_t qfs_log_reader_record_count(const qfs_log_reader *r);
 

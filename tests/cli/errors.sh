@@ -126,6 +126,8 @@ check E23 "$QFS" replay back.qlog
 grep -qx "rejected: 1" out.txt && ok || bad "E23: not counted as rejected"
 
 # Logs.
+"$CRAFT" badevent badevent.qlog
+check E44 "$QFS" replay badevent.qlog
 "$CRAFT" bomb bomb.qlog
 check E24 "$QFS" replay bomb.qlog
 # A fixed log of two records (2 events, then 1), so that offsets are stable.
