@@ -173,8 +173,18 @@ int cli_next_event(const char *cmd, const char *path, qfs_log_reader *r, qfs_are
     if (err == QFS_OK) {
         qfs_arena_reset(arena);
         err = qfs_codec_decode(ev, data, len, arena, &diag);
-        if (err != QFS_OK)
+        if (err != QFS_OK) {
+            /* The decoder's byte offset is inside the event, while every
+             * other diagnostic names a file offset: the event's record takes
+             * its place, and the place inside the event joins the message. */
+            if (diag.has_byte_offset) {
+                size_t n = strlen(diag.message);
+                snprintf(diag.message + n, sizeof diag.message - n, ", at byte %llu of the %zu-byte event",
+                         (unsigned long long)diag.byte_offset, len);
+            }
+            qfs_diag_set_offset(&diag, qfs_log_reader_record_offset(r));
             qfs_diag_set_event(&diag, *index);
+        }
     }
     if (why)
         *why = err;

@@ -5,10 +5,12 @@
  * a spool (memory, then a temporary file), so memory stays flat however long
  * the input is. */
 #include "cli.h"
+#include "line_reader.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char HELP[] = "usage: qfs append LOG [FILE|-] [--batch N]\n"
                            "\n"
@@ -17,7 +19,8 @@ static const char HELP[] = "usage: qfs append LOG [FILE|-] [--batch N]\n"
                            "is checked first: if any line is bad, each bad line is reported as\n"
                            "FILE:LINE:COLUMN: message and nothing is appended. Blank lines are skipped.\n"
                            "Prints the range of event indexes appended. The event format is in\n"
-                           "docs/EVENTS.md.\n"
+                           "docs/EVENTS.md. Encoded events beyond 64 MiB wait in an anonymous file in\n"
+                           "$TMPDIR (/tmp when unset) until every line is checked.\n"
                            "\n"
                            "options:\n"
                            "  --batch N   events per record (1-65536); default: as many as fit in one\n"
@@ -32,7 +35,7 @@ static const char HELP[] = "usage: qfs append LOG [FILE|-] [--batch N]\n"
 
 /* The encoded events of the whole call, framed as u32 little-endian length
  * then the bytes: in memory up to SPOOL_MEMORY_BYTES_MAX, then in an
- * anonymous temporary file (tmpfile(), under TMPDIR), so that appending a
+ * anonymous temporary file in TMPDIR (spool_tmpfile), so that appending a
  * billion events takes no more memory than appending a million. */
 typedef struct spool {
     uint8_t *mem;
@@ -50,14 +53,51 @@ static void spool_free(spool *sp)
         fclose(sp->file);
 }
 
+/* An anonymous temporary file in $TMPDIR, or /tmp when it is unset or empty:
+ * created with mkstemp (mode 0600) and unlinked at once, so that nothing is
+ * left behind whatever happens. (tmpfile() ignores TMPDIR.) NULL with errno
+ * set on failure; *dir_out names the directory tried. */
+static FILE *spool_tmpfile(const char **dir_out)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    *dir_out = dir;
+    static const char name[] = "/qfs-spool-XXXXXX";
+    size_t n = strlen(dir) + sizeof name;
+    char *path = malloc(n);
+    if (!path) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    snprintf(path, n, "%s%s", dir, name);
+    int fd = mkstemp(path);
+    int e = errno;
+    if (fd >= 0)
+        unlink(path);
+    free(path);
+    if (fd < 0) {
+        errno = e;
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "w+b");
+    if (!f) {
+        e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
 /* 0, or an exit code after reporting. */
 static int spool_add(spool *sp, const uint8_t *data, size_t len)
 {
     uint8_t frame[4] = {(uint8_t)len, (uint8_t)(len >> 8), (uint8_t)(len >> 16), (uint8_t)(len >> 24)};
     if (!sp->file && sp->used + 4 + len > SPOOL_MEMORY_BYTES_MAX) {
-        sp->file = tmpfile();
+        const char *dir = NULL;
+        sp->file = spool_tmpfile(&dir);
         if (!sp->file || (sp->used && fwrite(sp->mem, 1, sp->used, sp->file) != sp->used)) {
-            cli_error("append", "cannot spool events to a temporary file: %s", strerror(errno));
+            cli_error("append", "cannot spool events to a temporary file in %s: %s", dir, strerror(errno));
             return CLI_EXIT_IO;
         }
         sp->used = 0;
@@ -125,68 +165,6 @@ fail:
     cli_error("append", "cannot read back the spooled events: %s",
               ferror(sp->file) ? strerror(errno) : "short read");
     return CLI_EXIT_IO;
-}
-
-/* Reads input lines through a fixed chunk, keeping at most `max` bytes of
- * one line: a line longer than that is counted and skipped, never held in
- * memory, so a hostile input without newlines cannot make the command grow.
- * (getline would buffer the whole line, and an allocation failure there
- * looks like end of input.) */
-typedef struct line_reader {
-    FILE *in;
-    char chunk[1 << 16];
-    size_t pos, end;
-    char *line; /* the current line, without its '\n'; not NUL-terminated */
-    size_t len, cap;
-} line_reader;
-
-/* 1: a line was read (*total_bytes is its length without the '\n', and
- * lr->line holds it unless *total_bytes > max); 0: end of input; -1: a read
- * error or no memory, with errno set. */
-static int line_next(line_reader *lr, size_t max, uint64_t *total_bytes)
-{
-    uint64_t total = 0;
-    int any = 0;
-    lr->len = 0;
-    for (;;) {
-        if (lr->pos == lr->end) {
-            size_t n = fread(lr->chunk, 1, sizeof lr->chunk, lr->in);
-            if (n == 0) {
-                if (ferror(lr->in))
-                    return -1;
-                break;
-            }
-            lr->pos = 0;
-            lr->end = n;
-        }
-        any = 1;
-        const char *start = lr->chunk + lr->pos;
-        size_t avail = lr->end - lr->pos;
-        const char *nl = memchr(start, '\n', avail);
-        size_t take = nl ? (size_t)(nl - start) : avail;
-        if (total + take <= max) {
-            if (lr->cap - lr->len < take) {
-                size_t ncap = lr->cap ? lr->cap : (size_t)1 << 16;
-                while (ncap - lr->len < take)
-                    ncap *= 2;
-                char *nl_buf = realloc(lr->line, ncap);
-                if (!nl_buf) {
-                    errno = ENOMEM;
-                    return -1;
-                }
-                lr->line = nl_buf;
-                lr->cap = ncap;
-            }
-            memcpy(lr->line + lr->len, start, take);
-            lr->len += take;
-        }
-        total += take;
-        lr->pos += take + (nl ? 1 : 0);
-        if (nl)
-            break;
-    }
-    *total_bytes = total;
-    return any;
 }
 
 /* Reads, checks and encodes every line into `out`. Returns 0, or an exit code
@@ -264,6 +242,12 @@ static int read_events(const char *name, FILE *in, spool *out)
                 qfs_diag_set(&diag, "event encodes to more than %zu bytes", QFS_EVENT_BYTES_MAX);
             else if (err != QFS_OK)
                 qfs_diag_set(&diag, "event cannot be encoded");
+        }
+        if (err == QFS_E_NOMEM) {
+            /* Not a fault of the line: the machine ran out of memory. */
+            cli_error("append", "%s:%llu: %s", name, (unsigned long long)line_no, diag.message);
+            rc = CLI_EXIT_IO;
+            break;
         }
         if (err != QFS_OK) {
             bad_lines++;

@@ -13,10 +13,11 @@ static const char HELP[] =
     "Every record is verified before its events are written.\n"
     "\n"
     "options:\n"
-    "  --from N    start at event index N (0-based; seeks without reading earlier records)\n"
+    "  --from N    start at event index N (0-based; seeks without reading earlier records);\n"
+    "              an N past the last event is an error (exit 65), as for 'state --at'\n"
     "  --count K   write at most K events\n"
     "\n"
-    "exit codes: 0 ok, 2 usage, 65 corrupt or torn log, 74 I/O error\n";
+    "exit codes: 0 ok, 2 usage, 65 corrupt or torn log or no event N, 74 I/O error\n";
 
 int cmd_dump(int argc, char **argv)
 {
@@ -59,7 +60,11 @@ int cmd_dump(int argc, char **argv)
     if (from > 0 && count > 0) {
         err = qfs_log_reader_seek(r, from, &diag);
         if (err == QFS_E_NOT_FOUND) {
-            count = 0; /* past the end: nothing to write */
+            /* As `state --at`: a window that starts past the end names an
+             * event the log does not have, which is bad input, not an
+             * empty result. */
+            cli_error("dump", "%s: %s", log_path, diag.message);
+            rc = CLI_EXIT_DATA;
         } else if (err != QFS_OK) {
             rc = cli_fail("dump", log_path, err, &diag);
         }

@@ -148,8 +148,8 @@ int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last,
     qfs_arena_free(arena);
     qfs_log_reader_free(r);
     if (rc == 0 && last != UINT64_MAX && events <= last) {
-        cli_error(cmd, "%s: the log has %llu events; there is no event %llu", path,
-                  (unsigned long long)events, (unsigned long long)last);
+        cli_error(cmd, "%s: event %llu is past the end of the log (%llu events)", path,
+                  (unsigned long long)last, (unsigned long long)events);
         rc = CLI_EXIT_DATA;
     }
     return rc;

@@ -16,7 +16,7 @@ cmake -S . -B "$B" -DCMAKE_C_COMPILER=clang -DQFS_FUZZ=ON -DQFS_BUILD_TESTS=OFF 
 cmake --build "$B" -j"$(nproc)" >/dev/null
 # The qfs binary of the fuzz build makes the seed corpora.
 rm -rf "$B/corpus" "$B/crashes"
-mkdir -p "$B/corpus/fuzz_log_reader" "$B/corpus/fuzz_json" "$B/corpus/fuzz_decode_apply"
+mkdir -p "$B/corpus/fuzz_log_reader" "$B/corpus/fuzz_json" "$B/corpus/fuzz_decode_apply" "$B/corpus/fuzz_line_reader"
 for seed in 1 2 3; do
     "$B/qfs" simulate --seed "$seed" --events $((seed * 40)) --batch 16 --validators 3 --nodes 3 --users 4 \
         --epoch-events 25 -o "$B/corpus/fuzz_log_reader/sim$seed.qlog" --force >/dev/null
@@ -37,12 +37,18 @@ for v in vectors/v2/*.jsonl; do
     cp "$B/vec-$name.qlog" "$B/corpus/fuzz_log_reader/$name.qlog"
     tail -c +161 "$B/vec-$name.qlog" | zstd -dcq > "$B/corpus/fuzz_decode_apply/$name.bin"
 done
+# The line reader's input is a byte (the longest line kept) then JSON Lines:
+# a few lines of a dump, blank lines first, CRLF endings, no final newline.
+{ printf '\200\n\n'; "$B/qfs" dump "$B/one-record.qlog" --count 3; } > "$B/corpus/fuzz_line_reader/dump"
+printf '\010\n{"amount":"5","kind":"stake"}\r\n\n \t\nx' > "$B/corpus/fuzz_line_reader/blank"
+printf '\377%s' "$(head -c 600 vectors/v1/*.jsonl | head -c 600)" > "$B/corpus/fuzz_line_reader/vectors"
 cp tests/fuzz/regressions/fuzz_log_reader/* "$B/corpus/fuzz_log_reader/" 2>/dev/null || true
 cp tests/fuzz/regressions/fuzz_json/* "$B/corpus/fuzz_json/" 2>/dev/null || true
 cp tests/fuzz/regressions/fuzz_decode_apply/* "$B/corpus/fuzz_decode_apply/" 2>/dev/null || true
+cp tests/fuzz/regressions/fuzz_line_reader/* "$B/corpus/fuzz_line_reader/" 2>/dev/null || true
 
 status=0
-for target in fuzz_log_reader fuzz_json fuzz_decode_apply; do
+for target in fuzz_log_reader fuzz_json fuzz_decode_apply fuzz_line_reader; do
     mkdir -p "$B/crashes/$target"
     if ! "$B/tests/fuzz/$target" -seed="$FUZZ_SEED" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$B/crashes/$target/" -print_final_stats=1 "$B/corpus/$target" \

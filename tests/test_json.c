@@ -399,6 +399,49 @@ START_TEST(test_json_format_event__rejects_invalid_events)
 }
 END_TEST
 
+/* "[" then n "{}" joined by "," then "]": len = 3n + 1 bytes, n objects, one
+ * array and n - 1 commas, so the estimate is 256n + 160 + 80(n - 1) +
+ * 2(3n + 1) = 342n + 82 and the budget 32(3n + 1) + 65536 = 96n + 65568.
+ * The estimate first exceeds the budget at n = 267 (91396 > 91200); at
+ * n = 266 it is 91054 <= 91104 and the line reaches jansson. */
+static char *objects_line(size_t n, size_t *len)
+{
+    *len = 3 * n + 1;
+    char *t = malloc(*len);
+    t[0] = '[';
+    for (size_t i = 0; i < n; i++) {
+        t[1 + 3 * i] = '{';
+        t[2 + 3 * i] = '}';
+        t[3 + 3 * i] = i + 1 < n ? ',' : ']';
+    }
+    return t;
+}
+
+START_TEST(test_json_parse_event__memory_budget_boundary)
+{
+    size_t len;
+    qfs_event ev;
+    qfs_diag d;
+    char *t = objects_line(266, &len);
+    ck_assert_uint_eq(len, 799);
+    ck_assert_int_eq(qfs_json_parse_event(&ev, t, len, NULL, &d), QFS_E_PARSE);
+    ck_assert_str_eq(d.message, "event must be a JSON object, got an array");
+    free(t);
+    t = objects_line(267, &len);
+    ck_assert_int_eq(qfs_json_parse_event(&ev, t, len, NULL, &d), QFS_E_LIMIT);
+    ck_assert_str_eq(d.message, "line holds too many JSON values: parsing it would take about 91396 bytes of "
+                                "memory (at most 32 per byte of line plus 65536)");
+    free(t);
+    /* Braces, commas and colons inside strings cost nothing extra. */
+    char quoted[2000];
+    memcpy(quoted, "{\"kind\":\"", 9);
+    memset(quoted + 9, ',', 1900);
+    memcpy(quoted + 1909, "\"}", 2);
+    ck_assert_int_eq(qfs_json_parse_event(&ev, quoted, 1911, NULL, &d), QFS_E_PARSE);
+    ck_assert(strstr(d.message, "unknown kind") != NULL);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("json");
@@ -409,6 +452,7 @@ int main(void)
     tcase_add_test(tc, test_json_parse_event__syntax_errors_have_a_column);
     tcase_add_test(tc, test_json_parse_event__embedded_nul);
     tcase_add_test(tc, test_json_parse_event__too_long_line);
+    tcase_add_test(tc, test_json_parse_event__memory_budget_boundary);
     tcase_add_test(tc, test_json_format_event__rejects_invalid_events);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);

@@ -567,11 +567,9 @@ START_TEST(test_log_reader_next__every_bit_flip_is_detected)
                               bit, qfs_err_str(err));
                 ck_assert(d.has_byte_offset && d.byte_offset == offs[k]);
                 ck_assert(d.has_event_index && d.event_index == damage_events_before(k));
-                /* The writer only walks headers and the last body, so it
-                 * refuses flips in those; check finds the rest. */
-                int in_header = at < offs[k] + 96;
-                if (in_header || k == nrec - 1)
-                    expect_writer_refuses(path, bad, len, QFS_E_CORRUPT);
+                /* The writer verifies every record as the checker does:
+                 * it never appends behind damage. */
+                expect_writer_refuses(path, bad, len, QFS_E_CORRUPT);
                 qfs_log_check_result res;
                 ck_assert_int_eq(qfs_log_check(path, NULL, &res, &d), QFS_OK);
                 ck_assert_int_eq(res.status, QFS_LOG_CORRUPT);
@@ -579,6 +577,8 @@ START_TEST(test_log_reader_next__every_bit_flip_is_detected)
                 ck_assert_uint_eq(res.event_count, damage_events_before(k));
             } else {
                 ck_assert(err == QFS_E_CORRUPT || err == QFS_E_TORN);
+                if (err == QFS_E_CORRUPT)
+                    expect_writer_refuses(path, bad, len, QFS_E_CORRUPT);
             }
         }
     }
@@ -732,6 +732,7 @@ static void expect_resealed_corrupt(const char *path, const uint8_t *file, size_
     ck_assert_int_eq(qfs_log_check(path, NULL, &res, &d), QFS_OK);
     ck_assert_int_eq(res.status, QFS_LOG_CORRUPT);
     ck_assert_uint_eq(res.damage_offset, rec);
+    expect_writer_refuses(path, bad, len, QFS_E_CORRUPT);
     free(bad);
 }
 
@@ -782,6 +783,7 @@ START_TEST(test_log_reader_next__sealed_lies_are_corrupt)
     qfs_diag d;
     ck_assert_int_eq(read_all(path, MIXED, &count, &d), QFS_E_CORRUPT);
     ck_assert_str_eq(d.message, "zstd frame does not declare its content size");
+    expect_writer_refuses(path, bad, rec + 96 + n, QFS_E_CORRUPT);
     ZSTD_freeCCtx(c);
     free(bad);
     free(plain);

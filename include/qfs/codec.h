@@ -43,14 +43,13 @@ qfs_err qfs_codec_encode(const qfs_event *ev, uint8_t *buf, size_t cap, size_t *
 /* Decodes `len` bytes into *out. Scratch and the genesis arrays are allocated
  * from `arena` (required; not reset here, never freed piecemeal; nothing else
  * is allocated); *out stays valid until the arena is reset. QFS_E_DECODE with
- * a message naming the field in `diag` (and diag->byte_offset for wire-level
- * faults) for any malformed or invalid input: bad protobuf, unknown fields at
- * any depth, no body, an unset or unknown enum value, a bad id (NUL bytes
- * included), a fraction above 1, a missing proposal change, an unknown or
- * out-of-range parameter, a duplicate genesis account, parameter or balance,
- * too many genesis entries. QFS_E_LIMIT when len > QFS_EVENT_BYTES_MAX;
- * QFS_E_NOMEM when the arena cannot grow. *out is unchanged on error. Never
- * asserts on input. docs/EVENTS.md lists every rule. */
+ * a message naming the field in `diag` (and for wire-level faults
+ * diag->byte_offset, an offset inside the `len` event bytes, not in a file) for any malformed or invalid
+ * input: bad protobuf, unknown fields at any depth, no body, an unset or unknown enum value, a bad id (NUL
+ * bytes included), a fraction above 1, a missing proposal change, an unknown or out-of-range parameter, a
+ * duplicate genesis account, parameter or balance, too many genesis entries. QFS_E_LIMIT when len >
+ * QFS_EVENT_BYTES_MAX; QFS_E_NOMEM when the arena cannot grow. *out is unchanged on error. Never asserts on
+ * input. docs/EVENTS.md lists every rule. */
 qfs_err qfs_codec_decode(qfs_event *out, const uint8_t *data, size_t len, qfs_arena *arena, qfs_diag *diag);
 
 #ifdef __cplusplus

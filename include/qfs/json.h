@@ -23,6 +23,12 @@ extern "C" {
 
 /* Longest input line accepted, in bytes. */
 #define QFS_JSON_LINE_BYTES_MAX ((size_t)16 << 20)
+/* The memory one line may cost to parse: a line whose values would need more
+ * than QFS_JSON_LINE_MEMORY_PER_BYTE bytes per byte of line plus
+ * QFS_JSON_LINE_MEMORY_BASE_BYTES (estimated in one pass before parsing) is
+ * refused with QFS_E_LIMIT. */
+#define QFS_JSON_LINE_MEMORY_PER_BYTE 32u
+#define QFS_JSON_LINE_MEMORY_BASE_BYTES 65536u
 
 /* Parses one JSON object (`len` bytes, no trailing newline needed) into *out.
  * Genesis arrays are allocated from `arena`, which may be NULL for every
@@ -35,7 +41,9 @@ extern "C" {
  * missing required fields, wrong types, duplicate keys, bad ids, out-of-range
  * or malformed numbers and decimals, too many decimals, fractions above 1,
  * unknown or out-of-range parameters, duplicate genesis accounts. QFS_E_LIMIT
- * when len > QFS_JSON_LINE_BYTES_MAX. *out is unchanged on error. */
+ * when len > QFS_JSON_LINE_BYTES_MAX or the line's values would cost more
+ * memory than the bound above. QFS_E_NOMEM when memory runs out while parsing.
+ * *out is unchanged on error. */
 qfs_err qfs_json_parse_event(qfs_event *out, const char *text, size_t len, qfs_arena *arena, qfs_diag *diag);
 
 /* Formats `ev` as one canonical JSON object without a newline. Returns a

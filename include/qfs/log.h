@@ -84,13 +84,15 @@ typedef struct qfs_log_open_info {
 /* Opens `path` for appending, creating it with `schema` in its header when
  * missing (an existing empty file, which a crash right after creation leaves,
  * is initialised the same way; info->created is set only when this call
- * created the file). An existing log must have a valid header and the same schema hash
- * (else QFS_E_FORMAT / QFS_E_VERSION / QFS_E_SCHEMA). Every record header and
- * parent link is verified, and the last record's body checksum; a torn tail
- * is truncated (reported in *info, which may be NULL); any other damage is
- * QFS_E_CORRUPT with the byte offset and first event index of the damaged
- * record in `diag`, and the file is left untouched. One writer at a time: with
- * the POSIX storage, opening a log another writer holds open is QFS_E_IO. */
+ * created the file). An existing log must have a valid header and the same
+ * schema hash (else QFS_E_FORMAT / QFS_E_VERSION / QFS_E_SCHEMA). Every record
+ * is verified in full, as qfs_log_check does, so opening reads and
+ * decompresses the whole log (docs/FORMAT.md gives the measured cost); a torn
+ * tail is truncated (reported in *info, which may be NULL); any other damage
+ * is QFS_E_CORRUPT with the byte offset and first event index of the damaged
+ * record in `diag`, and the file is left untouched. One writer at a time:
+ * with the POSIX storage, opening a log another writer holds open is
+ * QFS_E_IO. */
 qfs_err qfs_log_writer_open(qfs_log_writer **out, const char *path, const qfs_hash128 *schema,
                             const qfs_storage *storage, qfs_log_open_info *info, qfs_diag *diag);
 
@@ -146,6 +148,12 @@ void qfs_log_reader_chain_head(const qfs_log_reader *r, qfs_hash128 *out);
 
 /* The schema hash from the file header. */
 void qfs_log_reader_schema(const qfs_log_reader *r, qfs_hash128 *out);
+
+/* File offset of the record that holds the event the last successful
+ * _next returned (the record's header; 0 before any event was returned).
+ * Diagnostics about an event's content name it as the event's place in the
+ * file. */
+uint64_t qfs_log_reader_record_offset(const qfs_log_reader *r);
 
 /* Records fully read so far. */
 uint64_t qfs_log_reader_record_count(const qfs_log_reader *r);

@@ -7,6 +7,7 @@
 #include "qfs/json.h"
 
 #include "codec/check.h"
+#include "codec/json_budget.h"
 #include "qfs/fixed.h"
 #include "qfs/params.h"
 
@@ -667,9 +668,19 @@ qfs_err qfs_json_parse_event(qfs_event *out, const char *text, size_t len, qfs_a
         qfs_diag_set_line(diag, 0, (uint64_t)(nul - text) + 1);
         return QFS_E_PARSE;
     }
+    qfs_err budget = json_line_budget_check(text, len, diag);
+    if (budget != QFS_OK)
+        return budget;
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
+        /* jansson names every syntax error; where an allocation fails it
+         * sometimes sets json_error_out_of_memory and sometimes nothing at
+         * all (an empty message), and both mean that memory ran out. */
+        if (json_error_code(&jerr) == json_error_out_of_memory || jerr.text[0] == '\0') {
+            qfs_diag_set(diag, "out of memory parsing a line of %zu bytes", len);
+            return QFS_E_NOMEM;
+        }
         switch (json_error_code(&jerr)) {
         case json_error_numeric_overflow:
             qfs_diag_set(diag,

@@ -64,11 +64,7 @@ qfs_err qfs_log_check(const char *path, const qfs_storage *storage, qfs_log_chec
     for (;;) {
         record_header h;
         qfs_diag_clear(&d);
-        err = record_header_next(st, f, &pos, out->file_bytes, &h, &d);
-        if (err == QFS_OK)
-            err = record_body_load(st, f, &pos, &h, out->file_bytes, &comp, &d);
-        if (err == QFS_OK)
-            err = record_body_decode(dctx, &pos, &h, comp.data, &plain, &d);
+        err = record_verify(st, f, dctx, &pos, out->file_bytes, &h, &comp, &plain, &d);
         if (err == QFS_E_EOF) {
             out->status = QFS_LOG_OK;
             err = QFS_OK;

@@ -17,6 +17,7 @@ struct qfs_log_reader {
     log_buf comp;
     log_buf plain;
     /* The loaded record: its events are in plain, from CHAIN_PREFIX_BYTES. */
+    uint64_t cur_offset; /* file offset of the loaded record */
     uint64_t cur_first_index;
     uint32_t cur_count;
     uint32_t cur_served; /* events of the loaded record already returned */
@@ -79,13 +80,10 @@ static qfs_err load_record(qfs_log_reader *r, const log_pos *at, qfs_diag *diag)
     qfs_err err = r->st->size(r->st->ctx, r->f, &size, diag);
     record_header h;
     if (err == QFS_OK)
-        err = record_header_next(r->st, r->f, at, size, &h, diag);
-    if (err == QFS_OK)
-        err = record_body_load(r->st, r->f, at, &h, size, &r->comp, diag);
-    if (err == QFS_OK)
-        err = record_body_decode(r->dctx, at, &h, r->comp.data, &r->plain, diag);
+        err = record_verify(r->st, r->f, r->dctx, at, size, &h, &r->comp, &r->plain, diag);
     if (err != QFS_OK)
         return err;
+    r->cur_offset = at->offset;
     r->cur_first_index = h.first_index;
     r->cur_count = h.event_count;
     r->cur_at = CHAIN_PREFIX_BYTES;
@@ -207,6 +205,11 @@ void qfs_log_reader_chain_head(const qfs_log_reader *r, qfs_hash128 *out)
 void qfs_log_reader_schema(const qfs_log_reader *r, qfs_hash128 *out)
 {
     *out = r->schema;
+}
+
+uint64_t qfs_log_reader_record_offset(const qfs_log_reader *r)
+{
+    return r->cur_offset;
 }
 
 uint64_t qfs_log_reader_record_count(const qfs_log_reader *r)

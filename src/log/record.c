@@ -459,6 +459,20 @@ qfs_err record_body_decode(ZSTD_DCtx *dctx, const log_pos *pos, const record_hea
     return QFS_OK;
 }
 
+qfs_err record_verify(const qfs_storage *st, qfs_storage_file *f, ZSTD_DCtx *dctx, const log_pos *pos,
+                      uint64_t file_size, record_header *out, log_buf *comp, log_buf *plain, qfs_diag *diag)
+{
+    record_header h;
+    qfs_err err = record_header_next(st, f, pos, file_size, &h, diag);
+    if (err == QFS_OK)
+        err = record_body_load(st, f, pos, &h, file_size, comp, diag);
+    if (err == QFS_OK)
+        err = record_body_decode(dctx, pos, &h, comp->data, plain, diag);
+    if (err == QFS_OK)
+        *out = h;
+    return err;
+}
+
 ZSTD_DCtx *log_dctx_new(void)
 {
     ZSTD_DCtx *d = ZSTD_createDCtx();

@@ -167,6 +167,14 @@ qfs_err record_body_load(const qfs_storage *st, qfs_storage_file *f, const log_p
 qfs_err record_body_decode(ZSTD_DCtx *dctx, const log_pos *pos, const record_header *h, const uint8_t *comp,
                            log_buf *plain, qfs_diag *diag);
 
+/* Verifies the record at pos->offset completely, every step of FORMAT.md's
+ * record verification: header, body checksum, frame, framing and chain. On
+ * QFS_OK *out is its header, `comp` holds its compressed body and `plain` the
+ * previous chain and its uncompressed body. QFS_E_EOF at end of file;
+ * otherwise as record_header_next, record_body_load and record_body_decode. */
+qfs_err record_verify(const qfs_storage *st, qfs_storage_file *f, ZSTD_DCtx *dctx, const log_pos *pos,
+                      uint64_t file_size, record_header *out, log_buf *comp, log_buf *plain, qfs_diag *diag);
+
 /* A decompression context with the log's pinned bounds. NULL on no memory. */
 ZSTD_DCtx *log_dctx_new(void);
 

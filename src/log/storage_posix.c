@@ -37,11 +37,58 @@ static int offset_ok(uint64_t offset, size_t len)
     return offset <= max && (uint64_t)len <= max - offset;
 }
 
+static const char *file_type_name(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "a special file";
+}
+
+/* A log is read by seeking and its size is its end, so only a regular file
+ * can be one. A FIFO or a device would block, read as an endless stream or
+ * read as empty; a /proc or /sys file is regular to stat but reports size 0
+ * and yet has content. Each is refused with a message that says so. */
+static qfs_err require_regular(int fd, qfs_diag *diag)
+{
+    struct stat s;
+    if (fstat(fd, &s) != 0)
+        return os_error(diag, errno, "cannot stat log file", 0, 0);
+    if (!S_ISREG(s.st_mode)) {
+        qfs_diag_set(diag, "cannot open log file: %s, not a regular file", file_type_name(s.st_mode));
+        return QFS_E_IO;
+    }
+    if (s.st_size == 0) {
+        uint8_t probe;
+        ssize_t n;
+        do
+            n = pread(fd, &probe, 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+            return os_error(diag, errno, "read", 0, 1);
+        if (n > 0) {
+            qfs_diag_set(diag, "cannot open log file: it reports a size of 0 but has content (a file of a "
+                               "kernel file system such as /proc), not a regular file");
+            return QFS_E_IO;
+        }
+    }
+    return QFS_OK;
+}
+
 static qfs_err posix_open(void *ctx, const char *path, int writable, int create, int *created,
                           qfs_storage_file **out, qfs_diag *diag)
 {
     (void)ctx;
-    int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+    /* O_NONBLOCK: opening a FIFO must not wait for a peer. It is cleared
+     * once the file is known to be regular, where it has no effect anyway. */
+    int flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK;
     int fd = -1;
     int made = 0;
     if (create) {
@@ -64,6 +111,14 @@ static qfs_err posix_open(void *ctx, const char *path, int writable, int create,
             os_error(diag, e, "cannot open log file", 0, 0);
             return e == ENOENT ? QFS_E_NOT_FOUND : QFS_E_IO;
         }
+    }
+    qfs_err err = require_regular(fd, diag);
+    int fl = err == QFS_OK ? fcntl(fd, F_GETFL) : 0;
+    if (err == QFS_OK && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0))
+        err = os_error(diag, errno, "cannot open log file", 0, 0);
+    if (err != QFS_OK) {
+        close(fd);
+        return err;
     }
     /* One writer per log: two would both append at the end each found, and
      * one's acknowledged records would overwrite the other's. The lock is

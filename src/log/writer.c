@@ -66,9 +66,14 @@ static int torn_creation(qfs_log_writer *w, uint64_t size, const qfs_hash128 *sc
     return 1;
 }
 
-/* Walks every record header of an existing log, verifies the last record's
- * body checksum, and cuts a torn tail. The file is modified only when the
- * torn-tail rule holds; any other damage is reported and left as found. */
+/* Verifies every record of an existing log in full, exactly as the checker
+ * does (header, body checksum, frame, framing, chain), and cuts a torn tail.
+ * An append behind damage would acknowledge events that no reader can ever
+ * reach, so anything the checker calls corrupt is refused here, and the file
+ * is modified only when the torn-tail rule holds. Every record before a torn
+ * one has been verified in full by then, so cutting it exposes a sound log.
+ * The body checksum is checked before decompression, so the cost is one read
+ * of the file, one XXH3 pass over it and one decompression. */
 static qfs_err recover(qfs_log_writer *w, uint64_t file_size, const qfs_hash128 *schema,
                        qfs_log_open_info *info, qfs_diag *diag)
 {
@@ -78,75 +83,37 @@ static qfs_err recover(qfs_log_writer *w, uint64_t file_size, const qfs_hash128 
         return err;
     log_pos pos;
     log_pos_start(&pos, &sum);
-
-    /* Only the last record can be torn, and cutting it exposes the one before
-     * as the new last record, so both are remembered. */
-    log_pos last_pos = pos, prev_pos = pos;
-    record_header last = {0}, prev = {0};
-    int have_last = 0, have_prev = 0;
-    int torn = 0;
-    uint64_t torn_at = 0;
+    ZSTD_DCtx *dctx = log_dctx_new();
+    if (!dctx) {
+        qfs_diag_set(diag, "out of memory creating zstd context");
+        return QFS_E_NOMEM;
+    }
     qfs_diag walk_diag;
     qfs_diag_clear(&walk_diag);
     for (;;) {
         record_header h;
-        err = record_header_next(w->st, w->f, &pos, file_size, &h, &walk_diag);
-        if (err == QFS_E_EOF)
+        err = record_verify(w->st, w->f, dctx, &pos, file_size, &h, &w->out, &w->plain, &walk_diag);
+        if (err != QFS_OK)
             break;
-        if (err == QFS_E_TORN) {
-            torn = 1;
-            torn_at = pos.offset;
-            break;
-        }
-        if (err != QFS_OK) {
-            if (diag)
-                *diag = walk_diag;
-            return err;
-        }
-        prev = last;
-        prev_pos = last_pos;
-        have_prev = have_last;
-        last = h;
-        last_pos = pos;
-        have_last = 1;
         log_pos_advance(&pos, &h);
     }
-
-    if (have_last) {
-        err = record_body_load(w->st, w->f, &last_pos, &last, file_size, &w->out, &walk_diag);
-        if (err == QFS_E_TORN) {
-            QFS_ASSERT(!torn); /* a zero-filled body is torn only at end of file */
-            torn = 1;
-            torn_at = last_pos.offset;
-            pos = last_pos;
-            if (have_prev) {
-                qfs_diag prev_diag;
-                qfs_diag_clear(&prev_diag);
-                err = record_body_load(w->st, w->f, &prev_pos, &prev, file_size, &w->out, &prev_diag);
-                if (err != QFS_OK) {
-                    if (diag)
-                        *diag = prev_diag;
-                    return err;
-                }
-            }
-        } else if (err != QFS_OK) {
-            if (diag)
-                *diag = walk_diag;
-            return err;
-        }
+    ZSTD_freeDCtx(dctx);
+    if (err != QFS_E_EOF && err != QFS_E_TORN) {
+        if (diag)
+            *diag = walk_diag;
+        return err;
     }
-
-    if (torn) {
-        QFS_ASSERT(torn_at == pos.offset && torn_at < file_size);
-        err = w->st->truncate(w->st->ctx, w->f, torn_at, diag);
+    if (err == QFS_E_TORN) {
+        QFS_ASSERT(pos.offset < file_size);
+        err = w->st->truncate(w->st->ctx, w->f, pos.offset, diag);
         if (err == QFS_OK)
             err = w->st->sync(w->st->ctx, w->f, diag);
         if (err != QFS_OK)
             return err;
         if (info) {
             info->repaired_torn_tail = 1;
-            info->torn_offset = torn_at;
-            info->torn_bytes = file_size - torn_at;
+            info->torn_offset = pos.offset;
+            info->torn_bytes = file_size - pos.offset;
         }
     }
     w->end = pos;

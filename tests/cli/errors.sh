@@ -102,6 +102,22 @@ check E22 "$QFS" append x.qlog bad.jsonl
 { head -c 17825792 /dev/zero | tr '\0' x; echo; } > bad.jsonl
 check E38 "$QFS" append x.qlog bad.jsonl
 
+{ printf '{"kind":"epoch_close","timestamp_ms":1,"epoch":0,"x":[{}'
+  head -c 89997 /dev/zero | tr '\0' '\n' | sed 's/.*/,{}/' | head -n 29999 | tr -d '\n'
+  printf ']}\n'; } > bad.jsonl
+check E41 "$QFS" append x.qlog bad.jsonl
+# 1 200 000 members "kNNNNNNN":0 of 12 bytes, joined by commas: about 14.5
+# bytes of estimate per byte, within the bound; the address space is not.
+{ printf '{"kind":"epoch_close","timestamp_ms":1,"epoch":0,"x":{'
+  seq -w 0 1199999 | sed 's/.*/"k&":0/' | paste -sd, | tr -d '\n'
+  printf '}}\n'; } > members.jsonl
+if (ulimit -v 150000; "$QFS" --version) > /dev/null 2>&1; then
+    check E42 bash -c 'ulimit -v 150000; exec "$0" append x.qlog members.jsonl' "$QFS"
+else
+    seen[E42]=1 # qfs cannot start under the cap here (a sanitizer build)
+fi
+rm -f members.jsonl
+
 # Timestamps going back: not an error but a rejection with a receipt.
 printf '%s\n' '{"kind":"genesis","timestamp_ms":100,"chain_id":"c","params":{},"accounts":[]}' \
     '{"kind":"epoch_close","timestamp_ms":99,"epoch":0}' > back.jsonl
@@ -110,6 +126,8 @@ check E23 "$QFS" replay back.qlog
 grep -qx "rejected: 1" out.txt && ok || bad "E23: not counted as rejected"
 
 # Logs.
+"$CRAFT" badevent badevent.qlog
+check E44 "$QFS" replay badevent.qlog
 "$CRAFT" bomb bomb.qlog
 check E24 "$QFS" replay bomb.qlog
 # A fixed log of two records (2 events, then 1), so that offsets are stable.
@@ -131,16 +149,34 @@ cp good.qlog flipped.qlog
 printf '\x00' | dd of=flipped.qlog bs=1 seek=200 conv=notrunc status=none
 cmp -s good.qlog flipped.qlog && printf '\x01' | dd of=flipped.qlog bs=1 seek=200 conv=notrunc status=none
 check E30 "$QFS" replay flipped.qlog
+cp good.qlog mid.qlog
+printf '\x00' | dd of=mid.qlog bs=1 seek=175 conv=notrunc status=none
+cmp -s good.qlog mid.qlog && bad "E39: byte 175 of good.qlog was already 0"
+cp mid.qlog mid.orig
+line '{"kind":"epoch_close","timestamp_ms":1,"epoch":0}'
+check E39 "$QFS" append mid.qlog bad.jsonl
+cmp -s mid.orig mid.qlog || bad "E39: append changed the damaged log"
 check E31 "$QFS" replay missing.qlog
 mkdir adir.qlog
 check E32 "$QFS" replay adir.qlog
+mkfifo fifo.qlog
+check E40 timeout 10 "$QFS" replay fifo.qlog
 line '{"kind":"epoch_close","timestamp_ms":1,"epoch":0}'
-check E33 "$QFS" append /dev/full bad.jsonl
+# A log of 1349 bytes: the two records of good.qlog and nine more of one
+# event each; the next record would start at byte 1349, past the 1024-byte
+# limit, so its write fails with EFBIG (the signal is ignored).
+cp good.qlog fsize.qlog
+for i in 1 2 3 4 5 6 7 8 9; do
+    printf '{"kind":"epoch_close","timestamp_ms":%d,"epoch":%d}\n' $((102 + i)) $((1 + i)) |
+        "$QFS" append fsize.qlog - >/dev/null
+done
+check E33 bash -c "trap '' XFSZ; ulimit -f 1; exec \"\$0\" append fsize.qlog bad.jsonl" "$QFS"
 check E34 sh -c "\"$QFS\" dump good.qlog > /dev/full"
 : > empty.qlog
 check E35 "$QFS" replay empty.qlog
 check E36 "$QFS" replay good.qlog --frobnicate
 check E37 "$QFS" replay good.qlog --expect 00000000000000000000000000000000
+check E43 "$QFS" dump good.qlog --from 3
 
 # Every row of the table has a case.
 for id in $(awk -F'|' '$2 ~ /^ *E[0-9]+ *$/ { gsub(/ /, "", $2); print $2 }' "$DOC"); do

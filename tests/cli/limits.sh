@@ -96,4 +96,42 @@ has err.txt "hugeline.jsonl:2: line is 300000001 bytes (at most 16777216)"
 grep -q "line is .* bytes (at most" err.txt && bad "a line at the limit was called too long" || ok
 rm -f hugeline.jsonl atlimit.jsonl
 
+# A line just under 16 MiB of {},{},... inside an event: jansson would spend
+# about 240 bytes on each of its 5.5 million empty objects (1.28 GB). The
+# memory bound refuses it before parsing: exit 65, the bound named, and a
+# peak resident size far below that (the line and its read buffer, 32 MiB,
+# plus the program: under 128 MiB).
+{ printf '{"kind":"epoch_close","timestamp_ms":1,"epoch":0,"x":['
+  yes '{},' | head -n 5592000 | tr -d '\n'
+  printf '{}]}\n'; } > objects.jsonl
+if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%M' -o rss.txt "$QFS" append objects.qlog objects.jsonl > /dev/null 2> err.txt; rc=$?
+    rss_kb=$(tail -n 1 rss.txt)
+    [ "$rss_kb" -lt 131072 ] && ok || bad "a 16 MiB line of {} peaked at $rss_kb KiB"
+else
+    "$QFS" append objects.qlog objects.jsonl > /dev/null 2> err.txt; rc=$?
+fi
+[ "$rc" -eq 65 ] && ok || bad "a 16 MiB line of {}: exit $rc, want 65: $(head -c 300 err.txt)"
+has err.txt "objects.jsonl:1: line holds too many JSON values"
+rm -f objects.jsonl
+
+# Encoded events beyond 64 MiB are spooled to an anonymous file in TMPDIR.
+# 420 000 transfers with two 64-byte ids encode to 161 bytes each (165 with
+# the spool's length prefix): 69 300 000 bytes, past 64 MiB (67 108 864). With
+# TMPDIR naming a directory that does not exist the spool cannot be made:
+# exit 74, the directory named, and no log created.
+A64=$(printf 'a%.0s' $(seq 64))
+B64=$(printf 'b%.0s' $(seq 64))
+yes "{\"kind\":\"transfer\",\"timestamp_ms\":1,\"from\":\"$A64\",\"to\":\"$B64\",\"asset\":\"T1\",\"amount\":\"$M\",\"fee_atr\":\"$M\"}" |
+    head -n 420000 > spool.jsonl
+TMPDIR="$PWD/no-such-dir" "$QFS" append spool.qlog spool.jsonl > /dev/null 2> err.txt; rc=$?
+[ "$rc" -eq 74 ] && ok || bad "spool in a missing TMPDIR: exit $rc, want 74: $(head -c 300 err.txt)"
+has err.txt "qfs append: cannot spool events to a temporary file in $PWD/no-such-dir: No such file or directory"
+[ ! -e spool.qlog ] && ok || bad "a failed spool created the log"
+mkdir spooldir
+TMPDIR="$PWD/spooldir" "$QFS" append spool.qlog spool.jsonl > out.txt 2> err.txt && ok || bad "spool in TMPDIR: $(head -c 300 err.txt)"
+has out.txt "appended events 0..419999 (420000 events)"
+[ -z "$(ls -A spooldir)" ] && ok || bad "the spool left a file in TMPDIR"
+rm -f spool.jsonl spool.qlog
+
 finish

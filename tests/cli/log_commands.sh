@@ -68,7 +68,8 @@ cmp -s "$T/s1.qlog" "$T/copy.qlog" && ok || bad "dump | append is not byte-ident
 # --from/--count select a window.
 "$QFS" dump "$T/s1.qlog" --from 1234 --count 3 >"$T/win.jsonl" || bad "dump --from"
 sed -n '1235,1237p' "$T/s1.jsonl" | cmp -s - "$T/win.jsonl" && ok || bad "dump --from 1234 --count 3 window"
-"$QFS" dump "$T/s1.qlog" --from 99999 >"$T/none.jsonl" && [ ! -s "$T/none.jsonl" ] && ok || bad "dump past end"
+expect_exit 65 "$QFS" dump "$T/s1.qlog" --from 99999
+expect_err "event 99999 is past the end of the log \(5000 events\)"
 
 # Bad lines: every one is named FILE:LINE, nothing is appended.
 cp "$T/copy.qlog" "$T/before.qlog"
@@ -117,16 +118,27 @@ expect_err "corrupt at byte offset [0-9]+"
 expect_exit 65 "$QFS" dump "$T/corrupt.qlog"
 expect_err "byte offset [0-9]+"
 cmp -s "$T/corrupt.qlog" "$T/corrupt.orig" && ok || bad "a reader modified a corrupt log"
-# Append verifies every record header and the last record's body (not every
-# body: that would make each append read the whole log). A damaged header of
-# the first record (file offset 64 + 30, inside its body checksum) is refused
-# and the file is left untouched.
+# Append verifies every record in full, as log check does, and never
+# appends behind damage. A damaged header of the first record (file offset
+# 64 + 30, inside its body checksum) is refused and the file is left untouched.
 cp "$T/s1.qlog" "$T/corrupt2.qlog"
 flip "$T/corrupt2.qlog" 94
 cp "$T/corrupt2.qlog" "$T/corrupt2.orig"
 expect_exit 65 "$QFS" append "$T/corrupt2.qlog" "$T/one.jsonl"
 expect_err "byte offset 64"
 cmp -s "$T/corrupt2.qlog" "$T/corrupt2.orig" && ok || bad "append modified a corrupt log"
+# A damaged body in the middle of the log (the middle byte of the file lies
+# in the body of a record that is neither the first nor the last): refused.
+expect_exit 65 "$QFS" append "$T/corrupt.qlog" "$T/one.jsonl"
+expect_err "body checksum mismatch"
+cmp -s "$T/corrupt.qlog" "$T/corrupt.orig" && ok || bad "append modified a log with a damaged body"
+# A last record whose checksums hold but whose frame expands past its
+# header's claim (a zstd bomb): refused too.
+"$(dirname "$QFS")/tests/craft_log" bomb "$T/bomb.qlog"
+cp "$T/bomb.qlog" "$T/bomb.orig"
+expect_exit 65 "$QFS" append "$T/bomb.qlog" "$T/one.jsonl"
+expect_err "zstd frame declares"
+cmp -s "$T/bomb.qlog" "$T/bomb.orig" && ok || bad "append modified a bomb log"
 # A damaged body of the last record is refused too.
 cp "$T/s1.qlog" "$T/corrupt3.qlog"
 flip "$T/corrupt3.qlog" $((size - 100))
@@ -150,6 +162,29 @@ expect_exit 65 "$QFS" append "$T/short.qlog" "$T/one.jsonl"
 echo "hello" >"$T/text.qlog"
 expect_exit 65 "$QFS" log check "$T/text.qlog"
 expect_exit 65 "$QFS" append "$T/text.qlog" "$T/one.jsonl"
+
+# A LOG must be a regular file: a FIFO (with or without a writer on the other
+# end), a device or a /proc file is refused at once with exit 74, never
+# waited on and never read as an empty log. `timeout` turns a hang into a
+# failure.
+mkfifo "$T/p.qlog"
+for c in replay "log check" dump state; do
+    # shellcheck disable=SC2086
+    expect_exit 74 timeout 10 "$QFS" $c "$T/p.qlog"
+    expect_err "not a regular file"
+done
+expect_exit 74 timeout 10 "$QFS" append "$T/p.qlog" "$T/one.jsonl"
+expect_err "not a regular file"
+sleep 20 > "$T/p.qlog" &
+holder=$!
+expect_exit 74 timeout 10 "$QFS" replay "$T/p.qlog"
+expect_err "not a regular file"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+expect_exit 74 timeout 10 "$QFS" replay /dev/zero
+expect_err "not a regular file"
+expect_exit 74 timeout 10 "$QFS" log check /proc/self/status
+expect_err "not a regular file"
 
 # One writer at a time: while another process holds the log's lock, append
 # is refused with exit 74 and the log is unchanged.

@@ -60,8 +60,14 @@ has dec.txt "chain head: $(sed -n 's/^chain head: //p' out.txt)"
 grep -q "state hash" dec.txt && bad "--decode-only printed a state hash" || ok
 "$QFS" replay sc.qlog --decode-only --runs 2 > /dev/null 2>&1; [ $? -eq 2 ] && ok || bad "--decode-only --runs is a usage error"
 
-# Errors of state: no such event, unknown module.
+# Errors of state: no such event, unknown module. state --at and dump --from
+# past the end agree: exit 65 and the same words (the log has 8 events, 0..7).
 "$QFS" state sc.qlog --at 8 > /dev/null 2> err.txt; [ $? -eq 65 ] && ok || bad "state --at past the end"
+has err.txt "qfs state: sc.qlog: event 8 is past the end of the log (8 events)"
+"$QFS" dump sc.qlog --from 8 > dump.txt 2> err.txt; [ $? -eq 65 ] && ok || bad "dump --from past the end"
+has err.txt "qfs dump: sc.qlog: event 8 is past the end of the log (8 events)"
+[ ! -s dump.txt ] && ok || bad "dump --from past the end wrote events"
+"$QFS" dump sc.qlog --from 7 > dump.txt 2> err.txt && [ "$(wc -l < dump.txt)" -eq 1 ] && ok || bad "dump --from the last event"
 "$QFS" state sc.qlog --module nope > /dev/null 2> err.txt; [ $? -eq 2 ] && ok || bad "state --module nope"
 
 # --expect: the printed hash passes, another fails with exit 1.

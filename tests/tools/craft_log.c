@@ -8,7 +8,11 @@
  *        craft_log schema OUT   a valid empty log written with another
  *                               event schema
  *        craft_log version OUT  a log header of format version 1, the
- *                               format before 128-bit amounts */
+ *                               format before 128-bit amounts
+ *        craft_log badevent OUT a sound log of two records, one event and
+ *                               then two, all an epoch_close at 1 ms, but
+ *                               the third (index 2) ends in one more byte,
+ *                               ff: a tag cut off by the end of the event */
 #include "qfs/qfs.h"
 
 #include <stdio.h>
@@ -61,6 +65,31 @@ int main(int argc, char **argv)
             schema.bytes[0] ^= 1;
         file_header(fh, &schema, strcmp(argv[1], "version") == 0 ? 1 : QFS_LOG_FORMAT_VERSION);
         return write_all(argv[2], fh, 64, NULL, 0);
+    }
+    if (strcmp(argv[1], "badevent") == 0) {
+        /* Written by the library's writer: every check of the log passes,
+         * and only the decoder can refuse the event. */
+        qfs_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.kind = QFS_EVENT_EPOCH_CLOSE;
+        ev.timestamp_ms = 1;
+        uint8_t good[64], bad[65];
+        size_t n = 0;
+        if (qfs_codec_encode(&ev, good, sizeof good, &n) != QFS_OK)
+            return 1;
+        memcpy(bad, good, n);
+        bad[n] = 0xff;
+        qfs_log_event_bytes one[1] = {{good, n}};
+        qfs_log_event_bytes two[2] = {{good, n}, {bad, n + 1}};
+        qfs_log_writer *w = NULL;
+        qfs_diag d;
+        remove(argv[2]);
+        if (qfs_log_writer_open(&w, argv[2], &schema, NULL, NULL, &d) != QFS_OK)
+            return 1;
+        int failed = qfs_log_writer_append(w, one, 1, NULL, &d) != QFS_OK ||
+                     qfs_log_writer_append(w, two, 2, NULL, &d) != QFS_OK;
+        qfs_log_writer_free(w);
+        return failed;
     }
     if (strcmp(argv[1], "bomb") != 0)
         return 2;
