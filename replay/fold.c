@@ -74,9 +74,9 @@ static int write_trace_line(FILE *f, const qfs_state *state, const qfs_event *ev
                         (int)t.proposer.len, t.proposer.bytes) < 0 ||
                 put_amount_member(f, "quorum_cast", t.quorum_cast) < 0 ||
                 fprintf(f, ",\"status\":\"%s\"", qfs_proposal_status_str(t.status)) < 0 ||
-                put_amount_member(f, "supply_snapshot", t.supply_snapshot) < 0 || fputs(",\"value\":", f) < 0 ||
-                trace_param_value(f, t.param_index, t.value) < 0 || put_amount_member(f, "yes", t.yes) < 0 ||
-                fputs("}", f) < 0)
+                put_amount_member(f, "supply_snapshot", t.supply_snapshot) < 0 ||
+                fputs(",\"value\":", f) < 0 || trace_param_value(f, t.param_index, t.value) < 0 ||
+                put_amount_member(f, "yes", t.yes) < 0 || fputs("}", f) < 0)
                 return -1;
         }
         if (fputs("]", f) < 0)

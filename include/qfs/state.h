@@ -62,12 +62,12 @@ void qfs_state_free(qfs_state *s);
 #define QFS_REJECT_PARAM_OUT_OF_RANGE 18   /* a parameter value outside its allowed range */
 #define QFS_REJECT_WRONG_GOVERNANCE 19 /* a social proposal on an infrastructure parameter or vice versa */
 #define QFS_REJECT_PARAM_NOT_GOVERNABLE 20 /* a proposal on a genesis-only parameter */
-#define QFS_REJECT_DUPLICATE_PROPOSAL 21   /* a proposal id already used */
-#define QFS_REJECT_UNKNOWN_PROPOSAL 22     /* a vote on a proposal id never created */
-#define QFS_REJECT_PROPOSAL_CLOSED 23      /* a vote on a proposal already tallied */
+#define QFS_REJECT_DUPLICATE_PROPOSAL 21   /* an id not above the highest accepted one */
+#define QFS_REJECT_UNKNOWN_PROPOSAL 22     /* a vote on an id above the highest accepted one */
+#define QFS_REJECT_PROPOSAL_CLOSED 23      /* a vote on an id that is not open: tallied or skipped */
 #define QFS_REJECT_DUPLICATE_VOTE 24       /* a second vote of one voter on one proposal */
 #define QFS_REJECT_NOT_ELIGIBLE 25         /* mean of the last Psi reports below vote_eligibility_psi */
-#define QFS_REJECT_NO_VOTING_POWER 26      /* a vote or proposal whose weight would be 0 */
+#define QFS_REJECT_NO_VOTING_POWER 26      /* a ballot whose weight would be 0 */
 #define QFS_REJECT_INVALID_EVENT 27        /* an unknown event kind, asset, account kind or choice */
 #define QFS_REJECT_BALLOT_LOCKED 28        /* T3 or stake held by ballots on open social proposals */
 #define QFS_REJECT_CODE_MAX 28
@@ -148,7 +148,7 @@ typedef struct qfs_tally {
     qfs_amount supply_snapshot;
     qfs_amount yes, no, abstain;
     qfs_amount quorum_cast; /* participation measured against the snapshot */
-    uint64_t apply_epoch; /* passed: applied at the close of this epoch */
+    uint64_t apply_epoch;   /* passed: applied at the close of this epoch */
 } qfs_tally;
 
 /* The proposals tallied by the last event applied: none unless it was an
