@@ -69,32 +69,6 @@ static int rng_pct(rng *r, unsigned pct)
 /* Whole tokens in base units. */
 #define TOKENS(n) ((qfs_amount)(n)*QFS_TOKEN)
 
-static const qfs_amount POW10[] = {1ULL,
-                                   10ULL,
-                                   100ULL,
-                                   1000ULL,
-                                   10000ULL,
-                                   100000ULL,
-                                   1000000ULL,
-                                   10000000ULL,
-                                   100000000ULL,
-                                   1000000000ULL,
-                                   10000000000ULL,
-                                   100000000000ULL,
-                                   1000000000000ULL,
-                                   10000000000000ULL,
-                                   100000000000000ULL,
-                                   1000000000000000ULL,
-                                   10000000000000000ULL,
-                                   100000000000000000ULL,
-                                   1000000000000000000ULL,
-                                   10000000000000000000ULL};
-
-static qfs_amount pow10_amount(unsigned e)
-{
-    return e < 20 ? POW10[e] : POW10[19] * POW10[e - 19];
-}
-
 /* An amount the way people write one: a mantissa of 1 to 3 significant
  * digits times a power of ten, the power uniform in [e_lo, e_hi] (10^18 is
  * one token), so that amounts span many orders of magnitude, from dust to
@@ -104,14 +78,14 @@ static qfs_amount rng_amount(rng *r, unsigned e_lo, unsigned e_hi)
     uint64_t digits = rng_range(r, 1, 3);
     uint64_t mantissa = rng_range(r, 1, digits == 1 ? 9 : digits == 2 ? 99 : 999);
     unsigned e = (unsigned)rng_range(r, e_lo, e_hi);
-    return (qfs_amount)mantissa * pow10_amount(e);
+    return (qfs_amount)mantissa * qfs_pow10(e);
 }
 
 /* A fee, the way a fee schedule sets one: one significant digit times a
  * power of ten, from 0.0001 to 9 ATR. */
 static qfs_amount rng_fee(rng *r)
 {
-    return (qfs_amount)rng_range(r, 1, 9) * pow10_amount((unsigned)rng_range(r, 14, 18));
+    return (qfs_amount)rng_range(r, 1, 9) * qfs_pow10((unsigned)rng_range(r, 14, 18));
 }
 
 /* An amount of at most `have` (> 0), drawn as rng_amount over [e_lo, e_hi]

@@ -101,6 +101,9 @@ size_t qfs_amount_format_tokens(char *buf, qfs_amount v);
  * decimals or a result above 2^128 - 1. */
 qfs_err qfs_amount_parse_tokens(qfs_amount *out, const char *s, size_t len);
 
+/* 10^e as an amount, for e from 0 to 38 (10^38 < 2^128 - 1 < 10^39). */
+qfs_amount qfs_pow10(unsigned e);
+
 /* *out = a + b, or QFS_E_RANGE above 2^128 - 1 (then *out is unchanged). */
 qfs_err qfs_add_amount(qfs_amount *out, qfs_amount a, qfs_amount b);
 

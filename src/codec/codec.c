@@ -34,32 +34,6 @@
 #define AMOUNT_EXP_MAX 38 /* 10^38 < 2^128 - 1 < 10^39 */
 #define AMOUNT_WIRE_BYTES_MAX (1 + QFS_AMOUNT_BYTES_MAX)
 
-static qfs_amount pow10_u128(unsigned e)
-{
-    static const uint64_t P[20] = {1ULL,
-                                   10ULL,
-                                   100ULL,
-                                   1000ULL,
-                                   10000ULL,
-                                   100000ULL,
-                                   1000000ULL,
-                                   10000000ULL,
-                                   100000000ULL,
-                                   1000000000ULL,
-                                   10000000000ULL,
-                                   100000000000ULL,
-                                   1000000000000ULL,
-                                   10000000000000ULL,
-                                   100000000000000ULL,
-                                   1000000000000000ULL,
-                                   10000000000000000ULL,
-                                   100000000000000000ULL,
-                                   1000000000000000000ULL,
-                                   10000000000000000000ULL};
-    QFS_ASSERT(e <= AMOUNT_EXP_MAX);
-    return e < 20 ? P[e] : (qfs_amount)P[19] * P[e - 19];
-}
-
 /* Decodes `len` bytes of an amount field into *out. Returns NULL, or what
  * is wrong with the bytes (a refused form: the message names it). */
 static const char *amount_decode(qfs_amount *out, const uint8_t *p, size_t len)
@@ -81,7 +55,7 @@ static const char *amount_decode(qfs_amount *out, const uint8_t *p, size_t len)
         m = (m << 8) | p[i];
     if (m % 10 == 0)
         return "mantissa is a multiple of 10 (not its one form: the exponent counts every trailing zero)";
-    qfs_amount scale = pow10_u128(p[0]);
+    qfs_amount scale = qfs_pow10(p[0]);
     if (m > QFS_AMOUNT_MAX / scale)
         return "value above 2^128 - 1";
     *out = m * scale;

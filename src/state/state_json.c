@@ -57,41 +57,38 @@ static void ju64(jbuf *b, uint64_t v)
     jput(b, t, qfs_u64_format(t, v));
 }
 
-static void jfp(jbuf *b, uint64_t v)
+/* Text that needs no escaping, in quotes. */
+static void jquoted(jbuf *b, const char *t, size_t n)
 {
-    char t[QFS_DECIMAL_STR_MAX + 1];
-    size_t n = qfs_fp18_format(t, v);
     jput(b, "\"", 1);
     jput(b, t, n);
     jput(b, "\"", 1);
 }
 
-/* A 128-bit sum of fixed-point values, as an exact decimal string. */
+/* A 128-bit fixed-point value (a ratio, or a sum of ratios), as an exact
+ * decimal string. */
 static void jfp128(jbuf *b, qfs_amount v)
 {
     char t[QFS_AMOUNT_STR_MAX + 1];
-    size_t n = qfs_amount_format_tokens(t, v);
-    jput(b, "\"", 1);
-    jput(b, t, n);
-    jput(b, "\"", 1);
+    jquoted(b, t, qfs_amount_format_tokens(t, v));
+}
+
+static void jfp(jbuf *b, uint64_t v)
+{
+    jfp128(b, v);
 }
 
 /* An amount, or a 64-bit value that may exceed 2^53, as a string of digits. */
 static void jamt(jbuf *b, qfs_amount v)
 {
     char t[QFS_AMOUNT_STR_MAX + 1];
-    size_t n = qfs_amount_format(t, v);
-    jput(b, "\"", 1);
-    jput(b, t, n);
-    jput(b, "\"", 1);
+    jquoted(b, t, qfs_amount_format(t, v));
 }
 
 /* Ids use a charset that needs no escaping. */
 static void jid(jbuf *b, const qfs_id *id)
 {
-    jput(b, "\"", 1);
-    jput(b, id->bytes, id->len);
-    jput(b, "\"", 1);
+    jquoted(b, id->bytes, id->len);
 }
 
 static void jbool(jbuf *b, int v)

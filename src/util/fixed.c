@@ -89,23 +89,8 @@ size_t qfs_u64_format(char *buf, uint64_t v)
 
 size_t qfs_fp18_format(char *buf, uint64_t v)
 {
-    size_t n = qfs_u64_format(buf, v / QFS_FP18_ONE);
-    uint64_t frac = v % QFS_FP18_ONE;
-    if (frac == 0)
-        return n;
-    char digits[QFS_FP18_DECIMALS];
-    for (int i = QFS_FP18_DECIMALS - 1; i >= 0; i--) {
-        digits[i] = (char)('0' + frac % 10);
-        frac /= 10;
-    }
-    size_t keep = QFS_FP18_DECIMALS;
-    while (digits[keep - 1] == '0')
-        keep--;
-    buf[n++] = '.';
-    memcpy(buf + n, digits, keep);
-    n += keep;
-    buf[n] = '\0';
-    return n;
+    /* A 64-bit ratio is a 128-bit amount of tokens below 18.45: the same text. */
+    return qfs_amount_format_tokens(buf, v);
 }
 
 qfs_err qfs_add_u64(uint64_t *out, uint64_t a, uint64_t b)
@@ -307,6 +292,32 @@ qfs_err qfs_amount_parse(qfs_amount *out, const char *s, size_t len)
 }
 
 #define TEN19 10000000000000000000ULL
+
+qfs_amount qfs_pow10(unsigned e)
+{
+    static const uint64_t P[20] = {1ULL,
+                                   10ULL,
+                                   100ULL,
+                                   1000ULL,
+                                   10000ULL,
+                                   100000ULL,
+                                   1000000ULL,
+                                   10000000ULL,
+                                   100000000ULL,
+                                   1000000000ULL,
+                                   10000000000ULL,
+                                   100000000000ULL,
+                                   1000000000000ULL,
+                                   10000000000000ULL,
+                                   100000000000000ULL,
+                                   1000000000000000ULL,
+                                   10000000000000000ULL,
+                                   100000000000000000ULL,
+                                   1000000000000000000ULL,
+                                   TEN19};
+    QFS_ASSERT(e <= 38);
+    return e < 20 ? P[e] : (u128)P[19] * P[e - 19];
+}
 
 size_t qfs_amount_format(char *buf, qfs_amount v)
 {
