@@ -41,7 +41,7 @@ done
 # a few lines of a dump, blank lines first, CRLF endings, no final newline.
 { printf '\200\n\n'; "$B/qfs" dump "$B/one-record.qlog" --count 3; } > "$B/corpus/fuzz_line_reader/dump"
 printf '\010\n{"amount":"5","kind":"stake"}\r\n\n \t\nx' > "$B/corpus/fuzz_line_reader/blank"
-printf '\377%s' "$(head -c 600 vectors/v1/*.jsonl | head -c 600)" > "$B/corpus/fuzz_line_reader/vectors"
+printf '\377%s' "$(head -c 600 vectors/v2/*.jsonl | head -c 600)" > "$B/corpus/fuzz_line_reader/vectors"
 cp tests/fuzz/regressions/fuzz_log_reader/* "$B/corpus/fuzz_log_reader/" 2>/dev/null || true
 cp tests/fuzz/regressions/fuzz_json/* "$B/corpus/fuzz_json/" 2>/dev/null || true
 cp tests/fuzz/regressions/fuzz_decode_apply/* "$B/corpus/fuzz_decode_apply/" 2>/dev/null || true
