@@ -519,6 +519,7 @@ static int build_genesis(sim *s, uint64_t seed, uint64_t events, qfs_event *ev,
 {
     memset(ev, 0, sizeof *ev);
     ev->kind = QFS_EVENT_GENESIS;
+    ev->u.genesis.auth = QFS_AUTH_NONE;
     ev->timestamp_ms = s->ts_ms;
     char chain[QFS_ID_BYTES_MAX + 1];
     int len = snprintf(chain, sizeof chain, "sim-%llu", (unsigned long long)seed);

@@ -60,6 +60,7 @@ static inline qfs_event ev_genesis(uint64_t ts, const acc_spec *a, size_t n, con
     memset(&ev, 0, sizeof ev);
     ev.timestamp_ms = ts;
     ev.kind = QFS_EVENT_GENESIS;
+    ev.u.genesis.auth = QFS_AUTH_NONE;
     ev.u.genesis.chain_id = ID("harmonic-test");
     for (size_t i = 0; i < n; i++) {
         memset(&acc_buf[i], 0, sizeof acc_buf[i]);
@@ -100,7 +101,7 @@ static inline qfs_state *mk_state_seeded(const acc_spec *a, size_t n, const para
                                          uint64_t seed)
 {
     qfs_state *s = NULL;
-    qfs_state_options opt = {seed};
+    qfs_state_options opt = {.table_seed = seed};
     ck_assert_int_eq(qfs_state_create(&s, &opt), QFS_OK);
     qfs_genesis_account *acc = calloc(n ? n : 1, sizeof *acc);
     qfs_param_value *par = calloc(np ? np : 1, sizeof *par);

@@ -104,7 +104,7 @@ END_TEST
 /* Genesis "c" with one parameter t2_pool = 20000 T2 (2 x 10^22 base units)
  * and one validator "v" holding 123 base units of T1 (its zero T2 is left
  * out):
- *   52 21                        field 10 (genesis), 33 bytes:
+ *   52 23                        field 10 (genesis), 35 bytes:
  *     0a 01 63                   field 1 (chain_id) "c"
  *     12 0d                      field 2 (params), 13 bytes:
  *       0a 07 t2_pool            field 1 (name)
@@ -112,11 +112,12 @@ END_TEST
  *     1a 0d                      field 3 (accounts), 13 bytes:
  *       0a 01 76                 field 1 (id) "v"
  *       10 02                    field 2 (kind) VALIDATOR
- *       1a 06 08 01 12 02 00 7b  field 3 (balances): asset T1, amount E = 0, mantissa 123 */
-static const uint8_t GENESIS_BYTES[] = {0x52, 0x21, 0x0a, 0x01, 0x63, 0x12, 0x0d, 0x0a, 0x07,
-                                        't',  '2',  '_',  'p',  'o',  'o',  'l',  0x12, 0x02,
-                                        0x16, 0x02, 0x1a, 0x0d, 0x0a, 0x01, 0x76, 0x10, 0x02,
-                                        0x1a, 0x06, 0x08, 0x01, 0x12, 0x02, 0x00, 0x7b};
+ *       1a 06 08 01 12 02 00 7b  field 3 (balances): asset T1, amount E = 0, mantissa 123
+ *     20 01                      field 4 (authentication) NONE */
+static const uint8_t GENESIS_BYTES[] = {0x52, 0x23, 0x0a, 0x01, 0x63, 0x12, 0x0d, 0x0a, 0x07, 't',
+                                        '2',  '_',  'p',  'o',  'o',  'l',  0x12, 0x02, 0x16, 0x02,
+                                        0x1a, 0x0d, 0x0a, 0x01, 0x76, 0x10, 0x02, 0x1a, 0x06, 0x08,
+                                        0x01, 0x12, 0x02, 0x00, 0x7b, 0x20, 0x01};
 
 START_TEST(test_codec_encode__hand_worked_genesis)
 {
@@ -132,6 +133,7 @@ START_TEST(test_codec_encode__hand_worked_genesis)
     qfs_event ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = QFS_EVENT_GENESIS;
+    ev.u.genesis.auth = QFS_AUTH_NONE;
     set_id(&ev.u.genesis.chain_id, "c");
     ev.u.genesis.param_count = 1;
     ev.u.genesis.params = &param;
@@ -210,12 +212,12 @@ END_TEST
 
 START_TEST(test_codec_decode__unknown_fields)
 {
-    /* Field 2 of the envelope, varint 1: 10 01. */
+    /* Field 4 of the envelope, varint 1: 20 01. */
     uint8_t buf[64];
     memcpy(buf, TRANSFER_BYTES, sizeof TRANSFER_BYTES);
-    buf[sizeof TRANSFER_BYTES] = 0x10;
+    buf[sizeof TRANSFER_BYTES] = 0x20;
     buf[sizeof TRANSFER_BYTES + 1] = 0x01;
-    expect_decode_error(buf, sizeof TRANSFER_BYTES + 2, QFS_E_DECODE, "event: unknown field number 2");
+    expect_decode_error(buf, sizeof TRANSFER_BYTES + 2, QFS_E_DECODE, "event: unknown field number 4");
     /* Field 9 inside the transfer, varint 7: 48 07; the body grows to 18. */
     memcpy(buf, TRANSFER_BYTES, sizeof TRANSFER_BYTES);
     buf[4] = 0x12;
@@ -223,8 +225,8 @@ START_TEST(test_codec_decode__unknown_fields)
     buf[sizeof TRANSFER_BYTES + 1] = 0x07;
     expect_decode_error(buf, sizeof TRANSFER_BYTES + 2, QFS_E_DECODE, "transfer: unknown field number 9");
     /* A field number the envelope does not have, as a length-delimited one. */
-    static const uint8_t unknown_body[] = {0xca, 0x01, 0x00}; /* field 25 */
-    expect_decode_error(unknown_body, sizeof unknown_body, QFS_E_DECODE, "unknown field number 25");
+    static const uint8_t unknown_body[] = {0xd2, 0x01, 0x00}; /* field 26 */
+    expect_decode_error(unknown_body, sizeof unknown_body, QFS_E_DECODE, "unknown field number 26");
 }
 END_TEST
 
@@ -498,6 +500,7 @@ START_TEST(test_codec_decode__bad_genesis)
     Qfs__V1__GenesisAccount *accounts[] = {&a1, &a2, &a3};
     Qfs__V1__Genesis g = QFS__V1__GENESIS__INIT;
     g.chain_id = "c";
+    g.authentication = QFS__V1__AUTHENTICATION__AUTHENTICATION_NONE;
     g.n_accounts = 3;
     g.accounts = accounts;
     Qfs__V1__Event e = QFS__V1__EVENT__INIT;

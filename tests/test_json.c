@@ -20,11 +20,13 @@ static const round_trip_case ROUND_TRIPS[] = {
      ","
      "{\"id\":\"n1\",\"kind\":\"infra_node\"}]}",
      "{\"accounts\":[{\"balances\":{\"ATR\":\"50\",\"T1\":\"1000\"},\"id\":\"v1\",\"kind\":\"validator\"},"
-     "{\"balances\":{},\"id\":\"n1\",\"kind\":\"infra_node\"}],\"chain_id\":\"harmonic-test\","
+     "{\"balances\":{},\"id\":\"n1\",\"kind\":\"infra_node\"}],\"authentication\":\"none\",\"chain_id\":"
+     "\"harmonic-test\","
      "\"kind\":\"genesis\",\"params\":{\"slash_psi_threshold\":\"0.7\",\"t2_pool\":\"20000\","
      "\"unbonding_epochs\":3},\"timestamp_ms\":\"0\"}"},
     {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\"}",
-     "{\"accounts\":[],\"chain_id\":\"c\",\"kind\":\"genesis\",\"params\":{},\"timestamp_ms\":\"0\"}"},
+     "{\"accounts\":[],\"authentication\":\"none\",\"chain_id\":\"c\",\"kind\":\"genesis\",\"params\":{},"
+     "\"timestamp_ms\":\"0\"}"},
     {"{\"kind\":\"register_account\",\"timestamp_ms\":1,\"id\":\"alice\",\"account_kind\":\"user\"}",
      "{\"account_kind\":\"user\",\"id\":\"alice\",\"kind\":\"register_account\",\"timestamp_ms\":\"1\"}"},
     {"{\"kind\":\"transfer\",\"timestamp_ms\":1700000000000,\"from\":\"alice\",\"to\":\"bob\","
@@ -95,6 +97,41 @@ static const round_trip_case ROUND_TRIPS[] = {
     {"{\"kind\":\"infra_vote\",\"timestamp_ms\":11,\"node\":\"n1\",\"proposal_id\":2,\"choice\":\"no\"}",
      "{\"choice\":\"no\",\"kind\":\"infra_vote\",\"node\":\"n1\",\"proposal_id\":\"2\",\"timestamp_ms\":"
      "\"11\"}"},
+    /* Authentication: a genesis naming the mode, the key holders and an
+     * account's key; a registration with a key; a signed transfer (signer,
+     * sequence, signature, written only when present); a key rotation. Keys
+     * are 64 hex digits and signatures 128, either case on input,
+     * lowercase on output. */
+    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"authentication\":\"ed25519\","
+     "\"authority\":{\"id\":\"auth\",\"public_key\":"
+     "\"1111111111111111111111111111111111111111111111111111111111111111\"},"
+     "\"memory_oracle\":{\"public_key\":\"ABABABABABABABABABABABABABABABABCDCDCDCDCDCDCDCDCDCDCDCDCDCDCDCD\","
+     "\"id\":\"mem\"},"
+     "\"accounts\":[{\"id\":\"a\",\"kind\":\"user\",\"public_key\":"
+     "\"ababababababababababababababababcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\"}]}",
+     "{\"accounts\":[{\"balances\":{},\"id\":\"a\",\"kind\":\"user\",\"public_key\":"
+     "\"ababababababababababababababababcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\"}],"
+     "\"authentication\":\"ed25519\",\"authority\":{\"id\":\"auth\",\"public_key\":"
+     "\"1111111111111111111111111111111111111111111111111111111111111111\"},"
+     "\"chain_id\":\"c\",\"kind\":\"genesis\",\"memory_oracle\":{\"id\":\"mem\",\"public_key\":"
+     "\"ababababababababababababababababcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\"},"
+     "\"params\":{},\"timestamp_ms\":\"0\"}"},
+    {"{\"kind\":\"register_account\",\"timestamp_ms\":1,\"id\":\"b\",\"account_kind\":\"user\","
+     "\"public_key\":\"1111111111111111111111111111111111111111111111111111111111111111\",\"signer\":\"b\","
+     "\"sequence\":1,\"signature\":"
+     "\"5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5"
+     "a5a5a5a5a5a5a5a5a5a5a5a5a5a\"}",
+     "{\"account_kind\":\"user\",\"id\":\"b\",\"kind\":\"register_account\",\"public_key\":"
+     "\"1111111111111111111111111111111111111111111111111111111111111111\","
+     "\"sequence\":\"1\",\"signature\":"
+     "\"5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5"
+     "a5a5a5a5a5a5a5a5a5a5a5a5a5a\",\"signer\":\"b\",\"timestamp_ms\":\"1\"}"},
+    {"{\"kind\":\"rotate_key\",\"timestamp_ms\":2,\"holder\":\"mem\",\"public_key\":"
+     "\"1111111111111111111111111111111111111111111111111111111111111111\","
+     "\"signer\":\"auth\",\"sequence\":\"18446744073709551615\"}",
+     "{\"holder\":\"mem\",\"kind\":\"rotate_key\",\"public_key\":"
+     "\"1111111111111111111111111111111111111111111111111111111111111111\","
+     "\"sequence\":\"18446744073709551615\",\"signer\":\"auth\",\"timestamp_ms\":\"2\"}"},
     {"{\"kind\":\"epoch_close\",\"timestamp_ms\":12,\"epoch\":0}",
      "{\"epoch\":\"0\",\"kind\":\"epoch_close\",\"timestamp_ms\":\"12\"}"},
 };
@@ -219,6 +256,21 @@ static const bad_case BAD[] = {
     {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"params\":[]}",
      "genesis.params: expected an object"},
     /* amounts */
+    /* authentication fields */
+    {TRANSFER_HEAD ",\"amount\":1,\"signature\":\"00\"}",
+     "transfer.signature: a signature must be 128 hex digits, got 2 characters"},
+    {TRANSFER_HEAD ",\"amount\":1,\"signature\":7}", "transfer.signature: expected a signature as a string"},
+    {TRANSFER_HEAD ",\"amount\":1,\"signer\":\"a b\"}", "transfer.signer: id has a byte outside"},
+    {TRANSFER_HEAD ",\"amount\":1,\"sequence\":-1}", "transfer.sequence: must not be negative"},
+    {"{\"kind\":\"rotate_key\",\"timestamp_ms\":1,\"holder\":\"a\",\"public_key\":\"zz"
+     "00000000000000000000000000000000000000000000000000000000000000\"}",
+     "rotate_key.public_key: a public key has a character that is not a hex digit"},
+    {"{\"kind\":\"rotate_key\",\"timestamp_ms\":1,\"holder\":\"a\"}",
+     "rotate_key: missing field \"public_key\""},
+    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"authentication\":\"rsa\"}",
+     "genesis.authentication: unknown authentication \"rsa\" (one of none, ed25519)"},
+    {"{\"kind\":\"genesis\",\"timestamp_ms\":0,\"chain_id\":\"c\",\"authority\":{\"id\":\"x\"}}",
+     "genesis.authority: missing field \"public_key\""},
     {TRANSFER_HEAD ",\"amount\":-1}", "transfer.amount: must not be negative"},
     {TRANSFER_HEAD ",\"amount\":\"-1\"}", "transfer.amount: must not be negative"},
     {TRANSFER_HEAD ",\"amount\":1.5}", "transfer.amount: must be a whole number"},

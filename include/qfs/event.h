@@ -82,6 +82,50 @@ typedef enum qfs_vote_choice {
 const char *qfs_vote_choice_name(qfs_vote_choice c);
 qfs_err qfs_vote_choice_parse(qfs_vote_choice *out, const char *s, size_t len);
 
+/* How a log authenticates its events (fixed at genesis). */
+typedef enum qfs_auth_mode {
+    QFS_AUTH_UNSET = 0,  /* never valid in an event */
+    QFS_AUTH_NONE = 1,   /* events are not signed */
+    QFS_AUTH_ED25519 = 2 /* every event after genesis is signed */
+} qfs_auth_mode;
+
+/* "none", "ed25519"; NULL otherwise. */
+const char *qfs_auth_mode_name(qfs_auth_mode m);
+qfs_err qfs_auth_mode_parse(qfs_auth_mode *out, const char *s, size_t len);
+
+#define QFS_PUBLIC_KEY_BYTES 32
+#define QFS_SIGNATURE_BYTES 64
+
+/* An Ed25519 public key. */
+typedef struct qfs_public_key {
+    uint8_t bytes[QFS_PUBLIC_KEY_BYTES];
+} qfs_public_key;
+
+/* A public key that may be absent. */
+typedef struct qfs_opt_key {
+    int present;
+    qfs_public_key key;
+} qfs_opt_key;
+
+/* The key holders that are not accounts, named at genesis. */
+typedef enum qfs_role {
+    QFS_ROLE_AUTHORITY = 0,        /* epoch closes, registrations of validators and nodes, rotations */
+    QFS_ROLE_COHERENCE_ORACLE = 1, /* coherence_report */
+    QFS_ROLE_TELEMETRY_ORACLE = 2, /* node_telemetry */
+    QFS_ROLE_MEMORY_ORACLE = 3     /* memory_contribution */
+} qfs_role;
+#define QFS_ROLE_COUNT 4
+
+/* "authority", "coherence_oracle", "telemetry_oracle", "memory_oracle"
+ * (the genesis field names); NULL otherwise. */
+const char *qfs_role_name(qfs_role r);
+
+typedef struct qfs_key_holder {
+    int present; /* named at genesis */
+    qfs_id id;
+    qfs_public_key key;
+} qfs_key_holder;
+
 typedef enum qfs_event_kind {
     QFS_EVENT_NONE = 0,
     QFS_EVENT_GENESIS = 1,
@@ -98,14 +142,15 @@ typedef enum qfs_event_kind {
     QFS_EVENT_SOCIAL_VOTE = 12,
     QFS_EVENT_INFRA_PROPOSAL = 13,
     QFS_EVENT_INFRA_VOTE = 14,
-    QFS_EVENT_EPOCH_CLOSE = 15
+    QFS_EVENT_EPOCH_CLOSE = 15,
+    QFS_EVENT_ROTATE_KEY = 16
 } qfs_event_kind;
-#define QFS_EVENT_KIND_COUNT 16 /* array size indexed by qfs_event_kind */
+#define QFS_EVENT_KIND_COUNT 17 /* array size indexed by qfs_event_kind */
 
 /* "genesis", "register_account", "transfer", "stake", "unstake",
  * "coherence_report", "boost", "memory_contribution", "user_action",
  * "node_telemetry", "social_proposal", "social_vote", "infra_proposal",
- * "infra_vote", "epoch_close"; NULL otherwise. These are the JSON "kind"
+ * "infra_vote", "epoch_close", "rotate_key"; NULL otherwise. These are the JSON "kind"
  * values and the protobuf oneof field names. */
 const char *qfs_event_kind_name(qfs_event_kind k);
 qfs_err qfs_event_kind_parse(qfs_event_kind *out, const char *s, size_t len);
@@ -120,6 +165,7 @@ typedef struct qfs_genesis_account {
     qfs_id id;
     qfs_account_kind kind;
     qfs_amount balances[QFS_ASSET_COUNT]; /* indexed by qfs_asset; [0] is 0 */
+    qfs_opt_key key;                      /* absent: the account cannot sign */
 } qfs_genesis_account;
 
 /* Limits on genesis, enforced by the codec. */
@@ -128,6 +174,8 @@ typedef struct qfs_genesis_account {
 
 typedef struct qfs_ev_genesis {
     qfs_id chain_id;
+    qfs_auth_mode auth;
+    qfs_key_holder holders[QFS_ROLE_COUNT]; /* indexed by qfs_role */
     size_t param_count;
     qfs_param_value *params; /* param_count entries, names unique */
     size_t account_count;
@@ -137,7 +185,13 @@ typedef struct qfs_ev_genesis {
 typedef struct qfs_ev_register_account {
     qfs_id id;
     qfs_account_kind kind;
+    qfs_opt_key key; /* absent: the account cannot sign */
 } qfs_ev_register_account;
+
+typedef struct qfs_ev_rotate_key {
+    qfs_id holder; /* an account id or a key holder id */
+    qfs_public_key key;
+} qfs_ev_rotate_key;
 
 typedef struct qfs_ev_transfer {
     qfs_id from;
@@ -204,6 +258,11 @@ typedef struct qfs_ev_epoch_close {
 typedef struct qfs_event {
     uint64_t timestamp_ms;
     qfs_event_kind kind;
+    /* Authentication (docs/EVENTS.md): signer.len == 0 when unsigned. */
+    qfs_id signer;
+    uint64_t sequence;
+    int has_signature;
+    uint8_t signature[QFS_SIGNATURE_BYTES];
     union {
         qfs_ev_genesis genesis;
         qfs_ev_register_account register_account;
@@ -220,6 +279,7 @@ typedef struct qfs_event {
         qfs_ev_proposal infra_proposal;
         qfs_ev_vote infra_vote;
         qfs_ev_epoch_close epoch_close;
+        qfs_ev_rotate_key rotate_key;
     } u;
 } qfs_event;
 

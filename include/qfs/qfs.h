@@ -11,6 +11,7 @@
 #define QFS_QFS_H
 
 #include "qfs/arena.h"
+#include "qfs/auth.h"
 #include "qfs/codec.h"
 #include "qfs/common.h"
 #include "qfs/event.h"

@@ -28,8 +28,17 @@ extern "C" {
 
 typedef struct qfs_state qfs_state;
 
+/* A verdict known before the fold verifies a signature itself: 1 valid, 0
+ * invalid, -1 unknown (the fold then verifies). It must be what
+ * qfs_auth_verify() gives for the event's signing bytes and signature under
+ * `key`, so that no schedule of verification can change a result: the
+ * replay command computes these on every core ahead of the fold. */
+typedef int (*qfs_verify_hint_fn)(void *ctx, uint64_t event_index, const qfs_public_key *key);
+
 typedef struct qfs_state_options {
-    uint64_t table_seed; /* seeds internal hash tables; never changes any output */
+    uint64_t table_seed;            /* seeds internal hash tables; never changes any output */
+    qfs_verify_hint_fn verify_hint; /* may be NULL */
+    void *verify_ctx;
 } qfs_state_options;
 
 /* Creates an empty state (no genesis yet). `opt` may be NULL (seed 0).
@@ -70,7 +79,12 @@ void qfs_state_free(qfs_state *s);
 #define QFS_REJECT_NO_VOTING_POWER 26      /* a ballot whose weight would be 0 */
 #define QFS_REJECT_INVALID_EVENT 27        /* an unknown event kind, asset, account kind or choice */
 #define QFS_REJECT_BALLOT_LOCKED 28        /* T3 or stake held by ballots on open social proposals */
-#define QFS_REJECT_CODE_MAX 28
+#define QFS_REJECT_BAD_SIGNATURE 29        /* a signature missing or not valid for the signer's key */
+#define QFS_REJECT_WRONG_SIGNER 30         /* a signer who may not sign this kind of event */
+#define QFS_REJECT_SEQUENCE_NOT_NEXT 31    /* a sequence other than the signer's last accepted + 1 */
+#define QFS_REJECT_UNKNOWN_KEY 32          /* a signer that is not known, or that has no key */
+#define QFS_REJECT_ROTATED_KEY 33          /* signed with the key the signer rotated away from */
+#define QFS_REJECT_CODE_MAX 33
 
 typedef struct qfs_receipt {
     uint32_t code; /* 0 = accepted, else a QFS_REJECT_* code */

@@ -213,6 +213,8 @@ static qfs_err check_vote(const qfs_ev_vote *v, const char *kind, const char *vo
 qfs_err codec_check_event(const qfs_event *ev, qfs_err fail, qfs_diag *diag)
 {
     qfs_err err = QFS_OK;
+    if (ev->signer.len > 0 && (err = recheck_id(&ev->signer, "signer", fail, diag)) != QFS_OK)
+        return err;
     switch (ev->kind) {
     case QFS_EVENT_GENESIS: {
         const qfs_ev_genesis *g = &ev->u.genesis;
@@ -231,6 +233,13 @@ qfs_err codec_check_event(const qfs_event *ev, qfs_err fail, qfs_diag *diag)
             if ((err = recheck_id(&g->accounts[i].id, where, fail, diag)) != QFS_OK)
                 return err;
         }
+        if ((err = check_enum(qfs_auth_mode_name(g->auth) != NULL, (int)g->auth, "genesis.authentication", fail,
+                              diag)) != QFS_OK)
+            return err;
+        for (int r = 0; r < QFS_ROLE_COUNT; r++)
+            if (g->holders[r].present && (err = recheck_id(&g->holders[r].id, qfs_role_name((qfs_role)r), fail,
+                                                           diag)) != QFS_OK)
+                return err;
         return codec_check_genesis(g, NULL, fail, diag);
     }
     case QFS_EVENT_REGISTER_ACCOUNT: {
@@ -286,6 +295,7 @@ qfs_err codec_check_event(const qfs_event *ev, qfs_err fail, qfs_diag *diag)
     case QFS_EVENT_INFRA_PROPOSAL: return check_proposal(&ev->u.infra_proposal, "infra_proposal", fail, diag);
     case QFS_EVENT_INFRA_VOTE: return check_vote(&ev->u.infra_vote, "infra_vote", "node", fail, diag);
     case QFS_EVENT_EPOCH_CLOSE: return QFS_OK;
+    case QFS_EVENT_ROTATE_KEY: return recheck_id(&ev->u.rotate_key.holder, "rotate_key.holder", fail, diag);
     case QFS_EVENT_NONE:
     default: qfs_diag_set(diag, "event: unknown kind %d", (int)ev->kind); return fail;
     }

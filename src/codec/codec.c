@@ -68,6 +68,17 @@ static const char *amount_check(const uint8_t *p, size_t len)
     return amount_decode(&v, p, len);
 }
 
+/* The exact size of a bytes field that is a key or a signature; 0 for the
+ * amounts, whose size varies. */
+static size_t bytes_field_size(const ProtobufCFieldDescriptor *f)
+{
+    if (strcmp(f->name, "public_key") == 0)
+        return QFS_PUBLIC_KEY_BYTES;
+    if (strcmp(f->name, "signature") == 0)
+        return QFS_SIGNATURE_BYTES;
+    return 0;
+}
+
 /* ---------------------------------------------------------------------------
  * Wire scan
  * ------------------------------------------------------------------------- */
@@ -271,9 +282,12 @@ static qfs_err scan_message(const scan_ctx *c, const ProtobufCMessageDescriptor 
                 return scan_fail(c, field_start, path, f->name,
                                  "empty value written out (an empty or zero value is written by leaving the "
                                  "field out)");
-            /* Every bytes field of the schema is a 128-bit amount. */
+            /* A bytes field is a key, a signature or a 128-bit amount. */
             if (f->type == PROTOBUF_C_TYPE_BYTES) {
-                const char *why = amount_check(c->data + pos, n);
+                size_t exact = bytes_field_size(f);
+                if (exact != 0 && n != exact)
+                    return scan_fail(c, pos, path, f->name, "%zu bytes (must be exactly %zu)", n, exact);
+                const char *why = exact == 0 ? amount_check(c->data + pos, n) : NULL;
                 if (why)
                     return scan_fail(c, pos, path, f->name, "amount: %s", why);
             }
@@ -410,6 +424,16 @@ static qfs_amount amount_of(ProtobufCBinaryData b)
     return v;
 }
 
+/* A public key from its bytes (exactly 32, or absent: the scan refused
+ * every other size). Returns 1 when present. */
+static int conv_key(qfs_public_key *out, ProtobufCBinaryData b)
+{
+    if (b.len != QFS_PUBLIC_KEY_BYTES)
+        return 0;
+    memcpy(out->bytes, b.data, QFS_PUBLIC_KEY_BYTES);
+    return 1;
+}
+
 #define TRY(expr)                                                                                            \
     do {                                                                                                     \
         qfs_err try_err_ = (expr);                                                                           \
@@ -492,6 +516,24 @@ static qfs_err conv_genesis(qfs_ev_genesis *g, const Qfs__V1__Genesis *m, qfs_ar
             seen |= 1u << asset;
             out->balances[asset] = amount_of(b->amount);
         }
+        out->key.present = conv_key(&out->key.key, a->public_key);
+    }
+    int mode = 0;
+    TRY(conv_enum(&mode, (int)m->authentication, QFS_AUTH_ED25519, "genesis.authentication", diag));
+    g->auth = (qfs_auth_mode)mode;
+    const Qfs__V1__KeyHolder *holders[QFS_ROLE_COUNT] = {m->authority, m->coherence_oracle, m->telemetry_oracle,
+                                                        m->memory_oracle};
+    for (int r = 0; r < QFS_ROLE_COUNT; r++) {
+        const Qfs__V1__KeyHolder *h = holders[r];
+        if (!h)
+            continue;
+        snprintf(where, sizeof where, "genesis.%s", qfs_role_name((qfs_role)r));
+        TRY(no_unknown(&h->base, where, diag));
+        snprintf(where, sizeof where, "genesis.%s.id", qfs_role_name((qfs_role)r));
+        TRY(conv_id(&g->holders[r].id, h->id, where, diag));
+        if (!conv_key(&g->holders[r].key, h->public_key))
+            return fail(diag, "genesis.%s.public_key: missing", qfs_role_name((qfs_role)r));
+        g->holders[r].present = 1;
     }
     return codec_check_genesis(g, arena, QFS_E_DECODE, diag);
 }
@@ -500,6 +542,15 @@ static qfs_err conv_event(qfs_event *ev, const Qfs__V1__Event *m, qfs_arena *are
 {
     TRY(no_unknown(&m->base, "event", diag));
     ev->timestamp_ms = m->timestamp_ms;
+    /* The authentication fields: any combination decodes; whether it is
+     * enough is the state machine's verdict (docs/SPEC.md). */
+    if (m->signer && m->signer[0])
+        TRY(conv_id(&ev->signer, m->signer, "signer", diag));
+    ev->sequence = m->sequence;
+    if (m->signature.len == QFS_SIGNATURE_BYTES) {
+        memcpy(ev->signature, m->signature.data, QFS_SIGNATURE_BYTES);
+        ev->has_signature = 1;
+    }
     /* protobuf-c sets the pointer whenever it sets the case; checking both
      * costs nothing and keeps a NULL from ever being followed. */
     switch (m->body_case) {
@@ -515,6 +566,7 @@ static qfs_err conv_event(qfs_event *ev, const Qfs__V1__Event *m, qfs_arena *are
         ev->kind = QFS_EVENT_REGISTER_ACCOUNT;
         TRY(no_unknown(&b->base, "register_account", diag));
         TRY(conv_id(&ev->u.register_account.id, b->id, "register_account.id", diag));
+        ev->u.register_account.key.present = conv_key(&ev->u.register_account.key.key, b->public_key);
         return conv_account_kind(&ev->u.register_account.kind, (int)b->kind, "register_account.kind", diag);
     }
     case QFS__V1__EVENT__BODY_TRANSFER: {
@@ -659,6 +711,17 @@ static qfs_err conv_event(qfs_event *ev, const Qfs__V1__Event *m, qfs_arena *are
         ev->u.epoch_close.epoch = b->epoch;
         return QFS_OK;
     }
+    case QFS__V1__EVENT__BODY_ROTATE_KEY: {
+        const Qfs__V1__RotateKey *b = m->rotate_key;
+        if (!b)
+            break;
+        ev->kind = QFS_EVENT_ROTATE_KEY;
+        TRY(no_unknown(&b->base, "rotate_key", diag));
+        TRY(conv_id(&ev->u.rotate_key.holder, b->holder, "rotate_key.holder", diag));
+        if (!conv_key(&ev->u.rotate_key.key, b->public_key))
+            return fail(diag, "rotate_key.public_key: missing");
+        return QFS_OK;
+    }
     case QFS__V1__EVENT__BODY__NOT_SET:
     default: break;
     }
@@ -711,6 +774,7 @@ typedef struct enc_account {
     uint8_t amount[QFS_ASSET_COUNT - 1][AMOUNT_WIRE_BYTES_MAX];
     Qfs__V1__Balance *balance_ptr[QFS_ASSET_COUNT - 1];
     char id[ID_CSTR_BYTES];
+    uint8_t key[QFS_PUBLIC_KEY_BYTES];
 } enc_account;
 
 typedef struct enc_param {
@@ -739,12 +803,31 @@ typedef struct enc_msg {
         Qfs__V1__InfraProposal infra_proposal;
         Qfs__V1__InfraVote infra_vote;
         Qfs__V1__EpochClose epoch_close;
+        Qfs__V1__RotateKey rotate_key;
     } body;
     Qfs__V1__ParamValue change;
     char str[2][ID_CSTR_BYTES];
     uint8_t amt[2][AMOUNT_WIRE_BYTES_MAX];
+    uint8_t key[QFS_PUBLIC_KEY_BYTES];
+    char signer[ID_CSTR_BYTES];
+    uint8_t signature[QFS_SIGNATURE_BYTES];
+    Qfs__V1__KeyHolder holder[QFS_ROLE_COUNT];
+    char holder_id[QFS_ROLE_COUNT][ID_CSTR_BYTES];
+    uint8_t holder_key[QFS_ROLE_COUNT][QFS_PUBLIC_KEY_BYTES];
     void *heap;
 } enc_msg;
+
+/* A key's bytes as a bytes field (copied into buf); absent when has is 0. */
+static ProtobufCBinaryData key_bytes(uint8_t buf[QFS_PUBLIC_KEY_BYTES], int has, const qfs_public_key *key)
+{
+    ProtobufCBinaryData b = {0, NULL};
+    if (!has)
+        return b;
+    memcpy(buf, key->bytes, QFS_PUBLIC_KEY_BYTES);
+    b.len = QFS_PUBLIC_KEY_BYTES;
+    b.data = buf;
+    return b;
+}
 
 /* The one byte form of an amount (see "Amounts on the wire"); empty, the
  * field left out, for 0. */
@@ -792,6 +875,17 @@ static qfs_err build_genesis(enc_msg *m, const qfs_ev_genesis *g)
     Qfs__V1__Genesis *out = &m->body.genesis;
     qfs__v1__genesis__init(out);
     out->chain_id = cstr(m->str[0], &g->chain_id);
+    out->authentication = (Qfs__V1__Authentication)g->auth;
+    Qfs__V1__KeyHolder **holders[QFS_ROLE_COUNT] = {&out->authority, &out->coherence_oracle,
+                                                   &out->telemetry_oracle, &out->memory_oracle};
+    for (int r = 0; r < QFS_ROLE_COUNT; r++) {
+        if (!g->holders[r].present)
+            continue;
+        qfs__v1__key_holder__init(&m->holder[r]);
+        m->holder[r].id = cstr(m->holder_id[r], &g->holders[r].id);
+        m->holder[r].public_key = key_bytes(m->holder_key[r], 1, &g->holders[r].key);
+        *holders[r] = &m->holder[r];
+    }
     if (g->param_count > QFS_GENESIS_PARAMS_MAX || g->account_count > QFS_GENESIS_ACCOUNTS_MAX)
         return QFS_E_INVALID_ARG;
     /* One block: accounts, params, then the two pointer arrays. Every part
@@ -840,6 +934,7 @@ static qfs_err build_genesis(enc_msg *m, const qfs_ev_genesis *g)
             e->balance_ptr[n] = &e->balance[n];
             n++;
         }
+        e->msg.public_key = key_bytes(e->key, a->key.present, &a->key.key);
         e->msg.n_balances = n;
         e->msg.balances = n ? e->balance_ptr : NULL;
         acc_ptr[i] = &e->msg;
@@ -862,6 +957,14 @@ static qfs_err build(enc_msg *m, const qfs_event *ev)
     qfs__v1__event__init(&m->event);
     m->heap = NULL;
     m->event.timestamp_ms = ev->timestamp_ms;
+    if (ev->signer.len > 0)
+        m->event.signer = cstr(m->signer, &ev->signer);
+    m->event.sequence = ev->sequence;
+    if (ev->has_signature) {
+        memcpy(m->signature, ev->signature, QFS_SIGNATURE_BYTES);
+        m->event.signature.len = QFS_SIGNATURE_BYTES;
+        m->event.signature.data = m->signature;
+    }
     switch (ev->kind) {
     case QFS_EVENT_GENESIS:
         m->event.body_case = QFS__V1__EVENT__BODY_GENESIS;
@@ -872,6 +975,7 @@ static qfs_err build(enc_msg *m, const qfs_event *ev)
         qfs__v1__register_account__init(b);
         b->id = cstr(m->str[0], &ev->u.register_account.id);
         b->kind = (Qfs__V1__AccountKind)ev->u.register_account.kind;
+        b->public_key = key_bytes(m->key, ev->u.register_account.key.present, &ev->u.register_account.key.key);
         m->event.body_case = QFS__V1__EVENT__BODY_REGISTER_ACCOUNT;
         m->event.register_account = b;
         return QFS_OK;
@@ -1006,6 +1110,15 @@ static qfs_err build(enc_msg *m, const qfs_event *ev)
         b->epoch = ev->u.epoch_close.epoch;
         m->event.body_case = QFS__V1__EVENT__BODY_EPOCH_CLOSE;
         m->event.epoch_close = b;
+        return QFS_OK;
+    }
+    case QFS_EVENT_ROTATE_KEY: {
+        Qfs__V1__RotateKey *b = &m->body.rotate_key;
+        qfs__v1__rotate_key__init(b);
+        b->holder = cstr(m->str[0], &ev->u.rotate_key.holder);
+        b->public_key = key_bytes(m->key, 1, &ev->u.rotate_key.key);
+        m->event.body_case = QFS__V1__EVENT__BODY_ROTATE_KEY;
+        m->event.rotate_key = b;
         return QFS_OK;
     }
     case QFS_EVENT_NONE:

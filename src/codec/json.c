@@ -30,7 +30,11 @@ typedef enum ftype {
     F_PARAM_NAME,   /* qfs_param_value: its name */
     F_PARAM_VALUE,  /* qfs_param_value: its value, in the unit of its name */
     F_PARAMS,       /* qfs_ev_genesis: params */
-    F_ACCOUNTS      /* qfs_ev_genesis: accounts */
+    F_ACCOUNTS,     /* qfs_ev_genesis: accounts */
+    F_AUTH_MODE,    /* qfs_auth_mode; "none" when left out */
+    F_HOLDER,       /* qfs_key_holder: {"id", "public_key"}; left out when absent */
+    F_KEY,          /* qfs_public_key as 64 hex digits */
+    F_OPT_KEY       /* qfs_opt_key: a key, left out when absent */
 } ftype;
 
 typedef struct field_spec {
@@ -55,12 +59,18 @@ static const field_spec GENESIS[] = {
     {"chain_id", F_ID, 0, EV(genesis.chain_id)},
     {"params", F_PARAMS, 1, EV(genesis)},
     {"accounts", F_ACCOUNTS, 1, EV(genesis)},
+    {"authentication", F_AUTH_MODE, 1, EV(genesis.auth)},
+    {"authority", F_HOLDER, 1, EV(genesis.holders[QFS_ROLE_AUTHORITY])},
+    {"coherence_oracle", F_HOLDER, 1, EV(genesis.holders[QFS_ROLE_COHERENCE_ORACLE])},
+    {"telemetry_oracle", F_HOLDER, 1, EV(genesis.holders[QFS_ROLE_TELEMETRY_ORACLE])},
+    {"memory_oracle", F_HOLDER, 1, EV(genesis.holders[QFS_ROLE_MEMORY_ORACLE])},
 };
 /* The schema's `kind` would collide with the event's own "kind" key, so the
  * account kind of a registration is "account_kind" in JSON. */
 static const field_spec REGISTER_ACCOUNT[] = {
     {"id", F_ID, 0, EV(register_account.id)},
     {"account_kind", F_ACCOUNT_KIND, 0, EV(register_account.kind)},
+    {"public_key", F_OPT_KEY, 1, EV(register_account.key)},
 };
 static const field_spec TRANSFER[] = {
     {"from", F_ID, 0, EV(transfer.from)},           {"to", F_ID, 0, EV(transfer.to)},
@@ -127,6 +137,11 @@ static const field_spec INFRA_VOTE[] = {
 static const field_spec EPOCH_CLOSE[] = {
     {"epoch", F_COUNTER, 0, EV(epoch_close.epoch)},
 };
+/* The holder is an account id or a key holder id (the authority, an oracle). */
+static const field_spec ROTATE_KEY[] = {
+    {"holder", F_ID, 0, EV(rotate_key.holder)},
+    {"public_key", F_KEY, 0, EV(rotate_key.key)},
+};
 
 static const kind_spec KINDS[QFS_EVENT_KIND_COUNT] = {
     [QFS_EVENT_GENESIS] = SPEC(GENESIS),
@@ -144,6 +159,7 @@ static const kind_spec KINDS[QFS_EVENT_KIND_COUNT] = {
     [QFS_EVENT_INFRA_PROPOSAL] = SPEC(INFRA_PROPOSAL),
     [QFS_EVENT_INFRA_VOTE] = SPEC(INFRA_VOTE),
     [QFS_EVENT_EPOCH_CLOSE] = SPEC(EPOCH_CLOSE),
+    [QFS_EVENT_ROTATE_KEY] = SPEC(ROTATE_KEY),
 };
 
 #define WHERE_BYTES_MAX 96
@@ -323,6 +339,88 @@ static qfs_err parse_fraction(uint64_t *out, const json_t *v, const char *where,
     }
     *out = x;
     return QFS_OK;
+}
+
+/* Bytes as hex digits (either case on input, lowercase on output). */
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static qfs_err parse_hex(uint8_t *out, size_t n, const json_t *v, const char *where, const char *what,
+                         qfs_diag *diag)
+{
+    if (!json_is_string(v))
+        return perr(diag, "%s: expected %s as a string of %zu hex digits, got %s", where, what, 2 * n,
+                    json_type_name(v));
+    const char *t = json_string_value(v);
+    if (json_string_length(v) != 2 * n)
+        return perr(diag, "%s: %s must be %zu hex digits, got %zu characters", where, what, 2 * n,
+                    json_string_length(v));
+    for (size_t i = 0; i < n; i++) {
+        int hi = hex_value(t[2 * i]), lo = hex_value(t[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return perr(diag, "%s: %s has a character that is not a hex digit", where, what);
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return QFS_OK;
+}
+
+static qfs_err parse_key(qfs_public_key *out, const json_t *v, const char *where, qfs_diag *diag)
+{
+    return parse_hex(out->bytes, QFS_PUBLIC_KEY_BYTES, v, where, "a public key", diag);
+}
+
+static qfs_err parse_opt_key(qfs_opt_key *out, const json_t *v, const char *where, qfs_diag *diag)
+{
+    qfs_err err = parse_key(&out->key, v, where, diag);
+    out->present = err == QFS_OK;
+    return err;
+}
+
+static qfs_err parse_auth_mode(qfs_auth_mode *out, const json_t *v, const char *where, qfs_diag *diag)
+{
+    if (!json_is_string(v))
+        return perr(diag, "%s: expected a string (none, ed25519), got %s", where, json_type_name(v));
+    if (qfs_auth_mode_parse(out, json_string_value(v), json_string_length(v)) == QFS_OK)
+        return QFS_OK;
+    char q[QUOTE_BYTES_MAX + 4];
+    return perr(diag, "%s: unknown authentication \"%s\" (one of none, ed25519)", where,
+                quote(q, json_string_value(v), json_string_length(v)));
+}
+
+/* A key holder: {"id": ID, "public_key": HEX}, both required. */
+static qfs_err parse_holder(qfs_key_holder *out, const json_t *v, const char *where, qfs_diag *diag)
+{
+    if (!json_is_object(v))
+        return perr(diag, "%s: expected an object {\"id\", \"public_key\"}, got %s", where, json_type_name(v));
+    const char *key;
+    size_t key_len;
+    json_t *val;
+    json_object_keylen_foreach((json_t *)v, key, key_len, val)
+    {
+        (void)val;
+        if (strcmp(key, "id") != 0 && strcmp(key, "public_key") != 0) {
+            char q[QUOTE_BYTES_MAX + 4];
+            return perr(diag, "%s: unknown field \"%s\"", where, quote(q, key, key_len));
+        }
+    }
+    const json_t *id = json_object_get(v, "id");
+    const json_t *pk = json_object_get(v, "public_key");
+    if (!id || !pk)
+        return perr(diag, "%s: missing field \"%s\"", where, id ? "public_key" : "id");
+    char at[WHERE_BYTES_MAX];
+    qfs_err err = parse_id(&out->id, id, join(at, where, "id"), diag);
+    if (err == QFS_OK)
+        err = parse_key(&out->key, pk, join(at, where, "public_key"), diag);
+    out->present = err == QFS_OK;
+    return err;
 }
 
 typedef enum enum_kind { E_ASSET, E_ACCOUNT_KIND, E_CHOICE } enum_kind;
@@ -508,7 +606,8 @@ static qfs_err parse_account(qfs_genesis_account *a, const json_t *v, size_t ind
     json_object_keylen_foreach((json_t *)v, key, key_len, val)
     {
         (void)val;
-        if (strcmp(key, "id") != 0 && strcmp(key, "kind") != 0 && strcmp(key, "balances") != 0) {
+        if (strcmp(key, "id") != 0 && strcmp(key, "kind") != 0 && strcmp(key, "balances") != 0 &&
+            strcmp(key, "public_key") != 0) {
             char q[QUOTE_BYTES_MAX + 4];
             return perr(diag, "%s: unknown field \"%s\"", where, quote(q, key, key_len));
         }
@@ -528,6 +627,9 @@ static qfs_err parse_account(qfs_genesis_account *a, const json_t *v, size_t ind
     join(at, where, "kind");
     err = parse_account_kind(&a->kind, kind, at, diag);
     if (err != QFS_OK)
+        return err;
+    const json_t *pk = json_object_get(v, "public_key");
+    if (pk && (err = parse_opt_key(&a->key, pk, join(at, where, "public_key"), diag)) != QFS_OK)
         return err;
     if (balances) {
         join(at, where, "balances");
@@ -584,6 +686,10 @@ static qfs_err parse_field(qfs_event *ev, const field_spec *f, const json_t *v, 
         if (!arena)
             return QFS_E_INVALID_ARG;
         return f->type == F_PARAMS ? parse_params(p, v, arena, diag) : parse_accounts(p, v, arena, diag);
+    case F_AUTH_MODE: return parse_auth_mode(p, v, where, diag);
+    case F_HOLDER: return parse_holder(p, v, where, diag);
+    case F_KEY: return parse_key(p, v, where, diag);
+    case F_OPT_KEY: return parse_opt_key(p, v, where, diag);
     default: QFS_ASSERT(0); return QFS_E_INVALID_ARG;
     }
 }
@@ -611,7 +717,8 @@ static qfs_err parse_object(qfs_event *ev, const json_t *root, qfs_arena *arena,
     json_object_keylen_foreach((json_t *)root, key, key_len, val)
     {
         (void)val;
-        if (strcmp(key, "kind") == 0 || strcmp(key, "timestamp_ms") == 0)
+        if (strcmp(key, "kind") == 0 || strcmp(key, "timestamp_ms") == 0 || strcmp(key, "signer") == 0 ||
+            strcmp(key, "sequence") == 0 || strcmp(key, "signature") == 0)
             continue;
         int known = 0;
         for (size_t i = 0; i < ks->count && !known; i++)
@@ -628,6 +735,23 @@ static qfs_err parse_object(qfs_event *ev, const json_t *root, qfs_arena *arena,
     qfs_err err = parse_u64(&ev->timestamp_ms, ts, where, diag);
     if (err != QFS_OK)
         return err;
+    /* The authentication fields, all optional (docs/EVENTS.md). */
+    const json_t *signer = json_object_get(root, "signer");
+    const json_t *sequence = json_object_get(root, "sequence");
+    const json_t *signature = json_object_get(root, "signature");
+    if (signer && (err = parse_id(&ev->signer, signer, join(where, kname, "signer"), diag)) != QFS_OK)
+        return err;
+    if (sequence && (err = parse_u64(&ev->sequence, sequence, join(where, kname, "sequence"), diag)) != QFS_OK)
+        return err;
+    if (signature) {
+        err = parse_hex(ev->signature, QFS_SIGNATURE_BYTES, signature, join(where, kname, "signature"),
+                        "a signature", diag);
+        if (err != QFS_OK)
+            return err;
+        ev->has_signature = 1;
+    }
+    if (ev->kind == QFS_EVENT_GENESIS)
+        ev->u.genesis.auth = QFS_AUTH_NONE; /* unless the line names another */
 
     for (size_t i = 0; i < ks->count; i++) {
         const field_spec *f = &ks->fields[i];
@@ -762,6 +886,33 @@ static json_t *param_value(const qfs_param_value *p)
     }
 }
 
+static json_t *hex_string(const uint8_t *bytes, size_t n)
+{
+    static const char DIGITS[] = "0123456789abcdef";
+    char buf[2 * QFS_SIGNATURE_BYTES];
+    QFS_ASSERT(2 * n <= sizeof buf);
+    for (size_t i = 0; i < n; i++) {
+        buf[2 * i] = DIGITS[bytes[i] >> 4];
+        buf[2 * i + 1] = DIGITS[bytes[i] & 15];
+    }
+    return json_stringn(buf, 2 * n);
+}
+
+static json_t *key_string(const qfs_public_key *k)
+{
+    return hex_string(k->bytes, QFS_PUBLIC_KEY_BYTES);
+}
+
+static json_t *format_holder(builder *b, const qfs_key_holder *h)
+{
+    json_t *obj = json_object();
+    if (!obj)
+        return NULL;
+    set(b, obj, "id", id_string(&h->id));
+    set(b, obj, "public_key", key_string(&h->key));
+    return obj;
+}
+
 static json_t *format_params(builder *b, const qfs_ev_genesis *g)
 {
     json_t *obj = json_object();
@@ -791,12 +942,22 @@ static json_t *format_accounts(builder *b, const qfs_ev_genesis *g)
         }
         set(b, acc, "id", id_string(&a->id));
         set(b, acc, "kind", json_string(qfs_account_kind_name(a->kind)));
+        if (a->key.present)
+            set(b, acc, "public_key", key_string(&a->key.key));
         for (int asset = QFS_ASSET_T1; asset < QFS_ASSET_COUNT; asset++)
             if (a->balances[asset] != 0)
                 set(b, bal, qfs_asset_name((qfs_asset)asset), amount_string(a->balances[asset]));
         set(b, acc, "balances", bal);
     }
     return arr;
+}
+
+/* Optional fields that are absent are left out of the output. */
+static int field_absent(const qfs_event *ev, const field_spec *f)
+{
+    const void *p = (const char *)ev + f->offset;
+    return (f->type == F_HOLDER && !((const qfs_key_holder *)p)->present) ||
+           (f->type == F_OPT_KEY && !((const qfs_opt_key *)p)->present);
 }
 
 static json_t *format_field(builder *b, const qfs_event *ev, const field_spec *f)
@@ -815,6 +976,10 @@ static json_t *format_field(builder *b, const qfs_event *ev, const field_spec *f
     case F_PARAM_VALUE: return param_value(p);
     case F_PARAMS: return format_params(b, p);
     case F_ACCOUNTS: return format_accounts(b, p);
+    case F_AUTH_MODE: return json_string(qfs_auth_mode_name(*(const qfs_auth_mode *)p));
+    case F_HOLDER: return format_holder(b, p);
+    case F_KEY: return key_string(p);
+    case F_OPT_KEY: return key_string(&((const qfs_opt_key *)p)->key);
     default: QFS_ASSERT(0); return NULL;
     }
 }
@@ -834,9 +999,18 @@ qfs_err qfs_json_format_event(char **out, size_t *len_out, const qfs_event *ev)
     builder b = {0};
     set(&b, root, "kind", json_string(qfs_event_kind_name(ev->kind)));
     set(&b, root, "timestamp_ms", amount_string(ev->timestamp_ms));
+    /* Authentication fields only on a signed event (any of them present). */
+    if (ev->signer.len > 0 || ev->sequence != 0 || ev->has_signature) {
+        if (ev->signer.len > 0)
+            set(&b, root, "signer", id_string(&ev->signer));
+        set(&b, root, "sequence", amount_string(ev->sequence));
+        if (ev->has_signature)
+            set(&b, root, "signature", hex_string(ev->signature, QFS_SIGNATURE_BYTES));
+    }
     const kind_spec *ks = &KINDS[ev->kind];
     for (size_t i = 0; i < ks->count && !b.failed; i++)
-        set(&b, root, ks->fields[i].name, format_field(&b, ev, &ks->fields[i]));
+        if (!field_absent(ev, &ks->fields[i]))
+            set(&b, root, ks->fields[i].name, format_field(&b, ev, &ks->fields[i]));
     char *text = b.failed ? NULL : json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(root);
     if (!text)

@@ -286,8 +286,38 @@ static void enc_receipts(const qfs_state *s, enc *e)
     put(e, s->receipt_chain.bytes, 16);
 }
 
+static void put_signer_keys(enc *e, const signer_keys *k)
+{
+    static const uint8_t none[QFS_PUBLIC_KEY_BYTES] = {0};
+    put_u8(e, k->has_key);
+    put(e, k->has_key ? k->key.bytes : none, QFS_PUBLIC_KEY_BYTES);
+    put_u8(e, k->has_prev);
+    put(e, k->has_prev ? k->prev.bytes : none, QFS_PUBLIC_KEY_BYTES);
+    put_u64(e, k->sequence);
+}
+
+static void enc_auth(const qfs_state *s, enc *e)
+{
+    put_u8(e, (uint8_t)s->auth_mode);
+    for (int r = 0; r < QFS_ROLE_COUNT; r++) {
+        const holder *h = &s->holders[r];
+        put_u8(e, (uint8_t)(h->present != 0));
+        if (!h->present)
+            continue;
+        put_id(e, &h->id);
+        put_signer_keys(e, &h->auth);
+    }
+    uint32_t *order = s->scratch_a;
+    uint32_t n = view_accounts(s, order);
+    put_u32(e, n);
+    for (uint32_t i = 0; i < n; i++) {
+        put_id(e, acct_id(s, order[i]));
+        put_signer_keys(e, &s->accts[order[i]].auth);
+    }
+}
+
 static const char *const MODULES[] = {"ledger",   "staking", "coherence",        "governance", "memory",
-                                      "treasury", "nod",     "infra_governance", "receipts"};
+                                      "treasury", "nod",     "infra_governance", "receipts",   "auth"};
 #define MODULE_COUNT (sizeof MODULES / sizeof MODULES[0])
 
 size_t qfs_state_module_count(void)
@@ -317,7 +347,8 @@ void qfs_state_module_hash(const qfs_state *s, size_t i, qfs_hash128 *out)
     case 5: enc_treasury(s, &e); break;
     case 6: enc_nod(s, &e); break;
     case 7: enc_gov(s, &s->infra, QFS_DOMAIN_INFRA, &e); break;
-    default: enc_receipts(s, &e); break;
+    case 8: enc_receipts(s, &e); break;
+    default: enc_auth(s, &e); break;
     }
     enc_flush(&e);
     XXH128_canonical_t c;

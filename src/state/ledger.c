@@ -6,6 +6,8 @@
  * nodes may ever hold it, and the credit path asserts it. */
 #include "state/state_internal.h"
 
+#include "qfs/auth.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +110,43 @@ qfs_err ledger_add(qfs_state *s, const qfs_id *id, qfs_account_kind kind, uint32
     return QFS_OK;
 }
 
+/* Check (5) of SPEC 4.1: the authentication mode, its key holders and every
+ * key. */
+static uint32_t genesis_check_keys(const qfs_ev_genesis *g)
+{
+    if (g->auth != QFS_AUTH_NONE && g->auth != QFS_AUTH_ED25519)
+        return QFS_REJECT_INVALID_EVENT;
+    for (int r = 0; r < QFS_ROLE_COUNT; r++) {
+        const qfs_key_holder *h = &g->holders[r];
+        if (!h->present) {
+            if (g->auth == QFS_AUTH_ED25519)
+                return QFS_REJECT_INVALID_EVENT; /* every signer of the network is named */
+            continue;
+        }
+        if (!qfs_auth_key_valid(&h->key))
+            return QFS_REJECT_INVALID_EVENT;
+        for (int o = 0; o < r; o++)
+            if (g->holders[o].present && qfs_id_eq(&g->holders[o].id, &h->id))
+                return QFS_REJECT_INVALID_EVENT;
+        for (size_t i = 0; i < g->account_count; i++)
+            if (qfs_id_eq(&g->accounts[i].id, &h->id))
+                return QFS_REJECT_INVALID_EVENT;
+    }
+    for (size_t i = 0; i < g->account_count; i++)
+        if (g->accounts[i].key.present && !qfs_auth_key_valid(&g->accounts[i].key.key))
+            return QFS_REJECT_INVALID_EVENT;
+    return QFS_REJECT_NONE;
+}
+
+static void set_key(signer_keys *k, const qfs_opt_key *key)
+{
+    memset(k, 0, sizeof *k);
+    if (key->present) {
+        k->key = key->key;
+        k->has_key = 1;
+    }
+}
+
 static int kind_ok(qfs_account_kind k)
 {
     return k == QFS_ACCOUNT_USER || k == QFS_ACCOUNT_VALIDATOR || k == QFS_ACCOUNT_INFRA_NODE;
@@ -147,6 +186,9 @@ uint32_t ledger_apply_genesis(qfs_state *s, const qfs_ev_genesis *g, qfs_err *er
         for (int a = 1; a < QFS_ASSET_COUNT; a++)
             if (qfs_add_amount(&sums[a], sums[a], g->accounts[i].balances[a]) != QFS_OK)
                 return QFS_REJECT_AMOUNT_OVERFLOW;
+    uint32_t code = genesis_check_keys(g);
+    if (code != QFS_REJECT_NONE)
+        return code;
 
     memcpy(s->params, params, sizeof params);
     qfs_err e = ledger_reserve(s, (uint32_t)g->account_count, validators, nodes);
@@ -168,6 +210,19 @@ uint32_t ledger_apply_genesis(qfs_state *s, const qfs_ev_genesis *g, qfs_err *er
             ledger_credit(s, idx, (qfs_asset)a, ga->balances[a]);
         }
     }
+    for (size_t i = 0; i < g->account_count; i++)
+        set_key(&s->accts[ledger_find(s, &g->accounts[i].id)].auth, &g->accounts[i].key);
+    s->auth_mode = g->auth;
+    for (int r = 0; r < QFS_ROLE_COUNT; r++) {
+        holder *h = &s->holders[r];
+        memset(h, 0, sizeof *h);
+        if (!g->holders[r].present)
+            continue;
+        h->present = 1;
+        h->id = g->holders[r].id;
+        h->auth.key = g->holders[r].key;
+        h->auth.has_key = 1;
+    }
     s->chain_id = g->chain_id;
     s->has_genesis = 1;
     s->epoch = 0;
@@ -178,10 +233,15 @@ uint32_t ledger_apply_register(qfs_state *s, const qfs_ev_register_account *r, q
 {
     if (!kind_ok(r->kind))
         return QFS_REJECT_INVALID_EVENT;
-    if (ledger_find(s, &r->id) != NO_INDEX)
+    /* A key holder's id is taken too: a signer id names one signer. */
+    if (ledger_find(s, &r->id) != NO_INDEX || auth_find_holder(s, &r->id))
         return QFS_REJECT_ACCOUNT_EXISTS;
+    if (r->key.present && !qfs_auth_key_valid(&r->key.key))
+        return QFS_REJECT_INVALID_EVENT;
     uint32_t idx;
     *err = ledger_add(s, &r->id, r->kind, &idx);
+    if (*err == QFS_OK)
+        set_key(&s->accts[idx].auth, &r->key);
     return QFS_REJECT_NONE;
 }
 

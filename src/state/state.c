@@ -35,6 +35,11 @@ static const char *const REJECT_NAMES[QFS_REJECT_CODE_MAX + 1] = {
     "no_voting_power",
     "invalid_event",
     "ballot_locked",
+    "bad_signature",
+    "wrong_signer",
+    "sequence_not_next",
+    "unknown_key",
+    "rotated_key",
 };
 
 const char *qfs_reject_str(uint32_t code)
@@ -57,6 +62,8 @@ qfs_err qfs_state_create(qfs_state **out, const qfs_state_options *opt)
     if (!s)
         return QFS_E_NOMEM;
     s->table_seed = opt ? opt->table_seed : 0;
+    s->verify_hint = opt ? opt->verify_hint : NULL;
+    s->verify_ctx = opt ? opt->verify_ctx : NULL;
     /* Distinct seeds per table so that equal keys do not collide alike. */
     idtab_init(&s->acct_ids, s->table_seed ^ 0x6163636f756e7473ULL);
     idtab_init(&s->mem_ids, s->table_seed ^ 0x6d656d6f72790000ULL);
@@ -171,6 +178,7 @@ static uint32_t dispatch(qfs_state *s, const qfs_event *ev, qfs_err *err)
     case QFS_EVENT_INFRA_PROPOSAL: return infra_governance_apply_proposal(s, &ev->u.infra_proposal, err);
     case QFS_EVENT_INFRA_VOTE: return infra_governance_apply_vote(s, &ev->u.infra_vote, err);
     case QFS_EVENT_EPOCH_CLOSE: return apply_epoch_close(s, &ev->u.epoch_close, err);
+    case QFS_EVENT_ROTATE_KEY: return auth_apply_rotate(s, &ev->u.rotate_key);
     case QFS_EVENT_NONE: break;
     }
     return QFS_REJECT_INVALID_EVENT;
@@ -192,7 +200,12 @@ qfs_err qfs_state_apply(qfs_state *s, const qfs_event *ev, qfs_receipt *out)
     } else if (ev->timestamp_ms < s->last_ts_ms) {
         code = QFS_REJECT_TIMESTAMP_REGRESSION;
     } else {
-        code = dispatch(s, ev, &err);
+        signer_keys *who = NULL;
+        code = auth_check(s, ev, &who);
+        if (code == QFS_REJECT_NONE)
+            code = dispatch(s, ev, &err);
+        if (code == QFS_REJECT_NONE && err == QFS_OK)
+            auth_commit(s, who, ev);
     }
     if (err != QFS_OK)
         return err;

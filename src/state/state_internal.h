@@ -56,8 +56,18 @@ void u64map_clear(u64map *m);                           /* empties it, keeping i
 qfs_err vec_reserve(void **p, uint32_t *cap, uint32_t need, size_t elem_size);
 
 /* ---- entities ---- */
+
+/* What authenticates one signer (an account or a key holder). */
+typedef struct signer_keys {
+    qfs_public_key key;  /* valid when has_key */
+    qfs_public_key prev; /* the key rotated away from, when has_prev */
+    uint8_t has_key, has_prev;
+    uint64_t sequence; /* of its last accepted signed event; 0 = none yet */
+} signer_keys;
+
 typedef struct account {
     qfs_amount bal[QFS_ASSET_COUNT]; /* indexed by qfs_asset; [0] unused, 0 */
+    signer_keys auth;
     uint32_t role;                   /* validator or infra node slot; NO_INDEX for users */
     uint8_t kind;                    /* qfs_account_kind */
 } account;
@@ -164,8 +174,19 @@ enum {
     POOL_COUNT = 5
 };
 
+typedef struct holder {
+    int present;
+    qfs_id id;
+    signer_keys auth;
+} holder;
+
 struct qfs_state {
     uint64_t table_seed;
+    qfs_verify_hint_fn verify_hint;
+    void *verify_ctx;
+    /* authentication (SPEC 4.0) */
+    qfs_auth_mode auth_mode;
+    holder holders[QFS_ROLE_COUNT];
     /* meta */
     int has_genesis;
     qfs_id chain_id;
@@ -267,6 +288,16 @@ uint64_t coherence_effective_psi(const qfs_state *s, const validator *v);
 int coherence_eligible(const qfs_state *s, uint32_t vslot);
 /* Any boost active at s->now_ms. */
 int coherence_any_boost_active(const qfs_state *s);
+
+/* Authentication (auth.c). auth_check returns the receipt that refuses the
+ * event's signature, or 0 with the signer in *who (NULL when the log is
+ * unauthenticated or the signer is the account a registration creates);
+ * auth_commit records an accepted event's sequence. */
+uint32_t auth_check(qfs_state *s, const qfs_event *ev, signer_keys **who);
+void auth_commit(qfs_state *s, signer_keys *who, const qfs_event *ev);
+/* The key holder whose id is `id`, or NULL. */
+holder *auth_find_holder(qfs_state *s, const qfs_id *id);
+uint32_t auth_apply_rotate(qfs_state *s, const qfs_ev_rotate_key *e);
 
 /* Event handlers: return a reject code (0 = accepted) or, through *err, an
  * error that stops the replay. */

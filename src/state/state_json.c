@@ -464,6 +464,71 @@ static void j_receipts(const qfs_state *s, jbuf *b)
     jput(b, "}", 1);
 }
 
+static void jkeyhex(jbuf *b, const char *k, int has, const qfs_public_key *key)
+{
+    static const char DIGITS[] = "0123456789abcdef";
+    jkey(b, k);
+    if (!has) {
+        js(b, "null");
+        return;
+    }
+    char t[2 * QFS_PUBLIC_KEY_BYTES];
+    for (size_t i = 0; i < QFS_PUBLIC_KEY_BYTES; i++) {
+        t[2 * i] = DIGITS[key->bytes[i] >> 4];
+        t[2 * i + 1] = DIGITS[key->bytes[i] & 15];
+    }
+    jquoted(b, t, sizeof t);
+}
+
+static void j_signer_keys(jbuf *b, const signer_keys *k)
+{
+    jkeyhex(b, "key", k->has_key, &k->key);
+    jkeyhex(b, "previous_key", k->has_prev, &k->prev);
+    jf_u64(b, "sequence", k->sequence);
+}
+
+static void j_auth(const qfs_state *s, jbuf *b)
+{
+    jput(b, "{", 1);
+    jkey(b, "accounts");
+    jput(b, "[", 1);
+    uint32_t *order = s->scratch_a;
+    uint32_t n = view_accounts(s, order);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i)
+            jput(b, ",", 1);
+        jput(b, "{", 1);
+        jf_id(b, "id", acct_id(s, order[i]));
+        j_signer_keys(b, &s->accts[order[i]].auth);
+        jput(b, "}", 1);
+    }
+    jput(b, "]", 1);
+    jkey(b, "authentication");
+    if (s->has_genesis)
+        jquoted(b, qfs_auth_mode_name(s->auth_mode), strlen(qfs_auth_mode_name(s->auth_mode)));
+    else
+        js(b, "null");
+    jkey(b, "holders");
+    jput(b, "{", 1);
+    /* Role names in sorted order: authority, coherence_oracle,
+     * memory_oracle, telemetry_oracle. */
+    static const qfs_role ROLES_SORTED[QFS_ROLE_COUNT] = {QFS_ROLE_AUTHORITY, QFS_ROLE_COHERENCE_ORACLE,
+                                                          QFS_ROLE_MEMORY_ORACLE, QFS_ROLE_TELEMETRY_ORACLE};
+    for (int r = 0; r < QFS_ROLE_COUNT; r++) {
+        const holder *h = &s->holders[ROLES_SORTED[r]];
+        jkey(b, qfs_role_name(ROLES_SORTED[r]));
+        if (!h->present) {
+            js(b, "null");
+            continue;
+        }
+        jput(b, "{", 1);
+        jf_id(b, "id", &h->id);
+        j_signer_keys(b, &h->auth);
+        jput(b, "}", 1);
+    }
+    jput(b, "}}", 2);
+}
+
 static void j_module(const qfs_state *s, size_t i, jbuf *b)
 {
     switch (i) {
@@ -475,12 +540,13 @@ static void j_module(const qfs_state *s, size_t i, jbuf *b)
     case 5: j_treasury(s, b); break;
     case 6: j_nod(s, b); break;
     case 7: j_gov(s, &s->infra, QFS_DOMAIN_INFRA, b); break;
-    default: j_receipts(s, b); break;
+    case 8: j_receipts(s, b); break;
+    default: j_auth(s, b); break;
     }
 }
 
 /* Module indexes in the sorted order of their names. */
-static const size_t JSON_ORDER[] = {2, 3, 7, 0, 4, 6, 8, 1, 5};
+static const size_t JSON_ORDER[] = {9, 2, 3, 7, 0, 4, 6, 8, 1, 5};
 
 qfs_err qfs_state_to_json(const qfs_state *s, const char *module, char **out, size_t *len_out)
 {

@@ -130,7 +130,8 @@ static const char *const EVENT_NAMES[QFS_EVENT_KIND_COUNT] = {NULL,
                                                               "social_vote",
                                                               "infra_proposal",
                                                               "infra_vote",
-                                                              "epoch_close"};
+                                                              "epoch_close",
+                                                              "rotate_key"};
 
 const char *qfs_event_kind_name(qfs_event_kind k)
 {
@@ -144,4 +145,29 @@ qfs_err qfs_event_kind_parse(qfs_event_kind *out, const char *s, size_t len)
         return QFS_E_PARSE;
     *out = (qfs_event_kind)i;
     return QFS_OK;
+}
+
+static const char *const AUTH_NAMES[] = {NULL, "none", "ed25519"};
+#define AUTH_COUNT ((int)(sizeof AUTH_NAMES / sizeof AUTH_NAMES[0]))
+
+const char *qfs_auth_mode_name(qfs_auth_mode m)
+{
+    return (m > 0 && (int)m < AUTH_COUNT) ? AUTH_NAMES[m] : NULL;
+}
+
+qfs_err qfs_auth_mode_parse(qfs_auth_mode *out, const char *s, size_t len)
+{
+    int i = name_lookup(AUTH_NAMES, AUTH_COUNT, s, len);
+    if (i < 0)
+        return QFS_E_PARSE;
+    *out = (qfs_auth_mode)i;
+    return QFS_OK;
+}
+
+static const char *const ROLE_NAMES[QFS_ROLE_COUNT] = {"authority", "coherence_oracle", "telemetry_oracle",
+                                                       "memory_oracle"};
+
+const char *qfs_role_name(qfs_role r)
+{
+    return ((int)r >= 0 && (int)r < QFS_ROLE_COUNT) ? ROLE_NAMES[r] : NULL;
 }

@@ -17,6 +17,7 @@ static void make_event(uint64_t k, qfs_event *ev, qfs_genesis_account *accounts)
     ev->timestamp_ms = 1700000000000ULL + k * 10;
     if (k == 0) {
         ev->kind = QFS_EVENT_GENESIS;
+        ev->u.genesis.auth = QFS_AUTH_NONE;
         qfs_id_set(&ev->u.genesis.chain_id, "crash-test", 10);
         memset(accounts, 0, 2 * sizeof *accounts);
         qfs_id_set(&accounts[0].id, "alice", 5);
