@@ -58,7 +58,8 @@ int qfs_auth_verify(const qfs_public_key *key, const uint8_t *msg, size_t len,
 int qfs_auth_key_valid(const qfs_public_key *key);
 
 /* The key pair of a 32-byte seed (deterministic). */
-qfs_err qfs_auth_keypair(qfs_public_key *pk, uint8_t sk[QFS_SECRET_KEY_BYTES], const uint8_t seed[QFS_SEED_BYTES]);
+qfs_err qfs_auth_keypair(qfs_public_key *pk, uint8_t sk[QFS_SECRET_KEY_BYTES],
+                         const uint8_t seed[QFS_SEED_BYTES]);
 
 /* sig = the detached signature of msg[len] by sk. */
 qfs_err qfs_auth_sign(uint8_t sig[QFS_SIGNATURE_BYTES], const uint8_t *msg, size_t len,

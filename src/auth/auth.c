@@ -64,7 +64,8 @@ int qfs_auth_key_valid(const qfs_public_key *key)
     return crypto_core_ed25519_is_valid_point(key->bytes) == 1;
 }
 
-qfs_err qfs_auth_keypair(qfs_public_key *pk, uint8_t sk[QFS_SECRET_KEY_BYTES], const uint8_t seed[QFS_SEED_BYTES])
+qfs_err qfs_auth_keypair(qfs_public_key *pk, uint8_t sk[QFS_SECRET_KEY_BYTES],
+                         const uint8_t seed[QFS_SEED_BYTES])
 {
     qfs_err err = qfs_auth_init();
     if (err != QFS_OK)

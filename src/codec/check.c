@@ -233,12 +233,12 @@ qfs_err codec_check_event(const qfs_event *ev, qfs_err fail, qfs_diag *diag)
             if ((err = recheck_id(&g->accounts[i].id, where, fail, diag)) != QFS_OK)
                 return err;
         }
-        if ((err = check_enum(qfs_auth_mode_name(g->auth) != NULL, (int)g->auth, "genesis.authentication", fail,
-                              diag)) != QFS_OK)
+        if ((err = check_enum(qfs_auth_mode_name(g->auth) != NULL, (int)g->auth, "genesis.authentication",
+                              fail, diag)) != QFS_OK)
             return err;
         for (int r = 0; r < QFS_ROLE_COUNT; r++)
-            if (g->holders[r].present && (err = recheck_id(&g->holders[r].id, qfs_role_name((qfs_role)r), fail,
-                                                           diag)) != QFS_OK)
+            if (g->holders[r].present &&
+                (err = recheck_id(&g->holders[r].id, qfs_role_name((qfs_role)r), fail, diag)) != QFS_OK)
                 return err;
         return codec_check_genesis(g, NULL, fail, diag);
     }

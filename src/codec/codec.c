@@ -521,8 +521,8 @@ static qfs_err conv_genesis(qfs_ev_genesis *g, const Qfs__V1__Genesis *m, qfs_ar
     int mode = 0;
     TRY(conv_enum(&mode, (int)m->authentication, QFS_AUTH_ED25519, "genesis.authentication", diag));
     g->auth = (qfs_auth_mode)mode;
-    const Qfs__V1__KeyHolder *holders[QFS_ROLE_COUNT] = {m->authority, m->coherence_oracle, m->telemetry_oracle,
-                                                        m->memory_oracle};
+    const Qfs__V1__KeyHolder *holders[QFS_ROLE_COUNT] = {m->authority, m->coherence_oracle,
+                                                         m->telemetry_oracle, m->memory_oracle};
     for (int r = 0; r < QFS_ROLE_COUNT; r++) {
         const Qfs__V1__KeyHolder *h = holders[r];
         if (!h)
@@ -877,7 +877,7 @@ static qfs_err build_genesis(enc_msg *m, const qfs_ev_genesis *g)
     out->chain_id = cstr(m->str[0], &g->chain_id);
     out->authentication = (Qfs__V1__Authentication)g->auth;
     Qfs__V1__KeyHolder **holders[QFS_ROLE_COUNT] = {&out->authority, &out->coherence_oracle,
-                                                   &out->telemetry_oracle, &out->memory_oracle};
+                                                    &out->telemetry_oracle, &out->memory_oracle};
     for (int r = 0; r < QFS_ROLE_COUNT; r++) {
         if (!g->holders[r].present)
             continue;
@@ -975,7 +975,8 @@ static qfs_err build(enc_msg *m, const qfs_event *ev)
         qfs__v1__register_account__init(b);
         b->id = cstr(m->str[0], &ev->u.register_account.id);
         b->kind = (Qfs__V1__AccountKind)ev->u.register_account.kind;
-        b->public_key = key_bytes(m->key, ev->u.register_account.key.present, &ev->u.register_account.key.key);
+        b->public_key =
+            key_bytes(m->key, ev->u.register_account.key.present, &ev->u.register_account.key.key);
         m->event.body_case = QFS__V1__EVENT__BODY_REGISTER_ACCOUNT;
         m->event.register_account = b;
         return QFS_OK;

@@ -399,7 +399,8 @@ static qfs_err parse_auth_mode(qfs_auth_mode *out, const json_t *v, const char *
 static qfs_err parse_holder(qfs_key_holder *out, const json_t *v, const char *where, qfs_diag *diag)
 {
     if (!json_is_object(v))
-        return perr(diag, "%s: expected an object {\"id\", \"public_key\"}, got %s", where, json_type_name(v));
+        return perr(diag, "%s: expected an object {\"id\", \"public_key\"}, got %s", where,
+                    json_type_name(v));
     const char *key;
     size_t key_len;
     json_t *val;
@@ -741,7 +742,8 @@ static qfs_err parse_object(qfs_event *ev, const json_t *root, qfs_arena *arena,
     const json_t *signature = json_object_get(root, "signature");
     if (signer && (err = parse_id(&ev->signer, signer, join(where, kname, "signer"), diag)) != QFS_OK)
         return err;
-    if (sequence && (err = parse_u64(&ev->sequence, sequence, join(where, kname, "sequence"), diag)) != QFS_OK)
+    if (sequence &&
+        (err = parse_u64(&ev->sequence, sequence, join(where, kname, "sequence"), diag)) != QFS_OK)
         return err;
     if (signature) {
         err = parse_hex(ev->signature, QFS_SIGNATURE_BYTES, signature, join(where, kname, "signature"),

@@ -86,9 +86,9 @@ uint32_t auth_check(qfs_state *s, const qfs_event *ev, signer_keys **who)
      * registration creates. */
     holder *h = ev->signer.len ? auth_find_holder(s, &ev->signer) : NULL;
     uint32_t a = ev->signer.len ? ledger_find(s, &ev->signer) : NO_INDEX;
-    int self_registration =
-        ev->kind == QFS_EVENT_REGISTER_ACCOUNT && ev->u.register_account.kind == QFS_ACCOUNT_USER &&
-        ev->signer.len > 0 && qfs_id_eq(&ev->signer, &ev->u.register_account.id);
+    int self_registration = ev->kind == QFS_EVENT_REGISTER_ACCOUNT &&
+                            ev->u.register_account.kind == QFS_ACCOUNT_USER && ev->signer.len > 0 &&
+                            qfs_id_eq(&ev->signer, &ev->u.register_account.id);
     if (!h && a == NO_INDEX && !self_registration)
         return QFS_REJECT_UNKNOWN_KEY;
     /* 2. The signer is the one the kind names. */

@@ -68,8 +68,8 @@ typedef struct signer_keys {
 typedef struct account {
     qfs_amount bal[QFS_ASSET_COUNT]; /* indexed by qfs_asset; [0] unused, 0 */
     signer_keys auth;
-    uint32_t role;                   /* validator or infra node slot; NO_INDEX for users */
-    uint8_t kind;                    /* qfs_account_kind */
+    uint32_t role; /* validator or infra node slot; NO_INDEX for users */
+    uint8_t kind;  /* qfs_account_kind */
 } account;
 
 typedef struct validator {
