@@ -162,8 +162,8 @@ check E32 "$QFS" replay adir.qlog
 mkfifo fifo.qlog
 check E40 timeout 10 "$QFS" replay fifo.qlog
 line '{"kind":"epoch_close","timestamp_ms":1,"epoch":0}'
-# A log of 1349 bytes: the two records of good.qlog and nine more of one
-# event each; the next record would start at byte 1349, past the 1024-byte
+# A log of 1351 bytes: the two records of good.qlog and nine more of one
+# event each; the next record would start at byte 1351, past the 1024-byte
 # limit, so its write fails with EFBIG (the signal is ignored).
 cp good.qlog fsize.qlog
 for i in 1 2 3 4 5 6 7 8 9; do
