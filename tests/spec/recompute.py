@@ -55,7 +55,11 @@ DEFAULT_SPEC = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 # SPEC section 2: module order is the order of the module hashes.
 MODULES = ["ledger", "staking", "coherence", "governance", "memory",
-           "treasury", "nod", "infra_governance", "receipts"]
+           "treasury", "nod", "infra_governance", "receipts", "auth"]
+# SPEC 10.1: the authentication mode (0 before genesis) and the key holders
+# in role order.
+AUTH_MODES = {None: 0, "none": 1, "ed25519": 2}
+ROLES = ["authority", "coherence_oracle", "telemetry_oracle", "memory_oracle"]
 # SPEC section 10.1: per-asset sequences in enum order (values 1..7).
 ASSETS = ["T1", "T2", "T3", "T4", "T5", "NOD", "ATR"]
 KINDS = {"user": 1, "validator": 2, "infra_node": 3}
@@ -544,6 +548,42 @@ def enc_receipts(j):
         hash16(j["chain"])
 
 
+def key32(v, where):
+    """SPEC 10.2 signer keys: u8 present, then the 32 key bytes (zeros when
+    absent); SPEC 11: 64 lowercase hex digits, or null."""
+    if v is None:
+        return u8(0) + bytes(32)
+    if not isinstance(v, str) or not re.match(r"^[0-9a-f]{64}$", v):
+        raise SpecError("%s: a key is 64 lowercase hex digits or null: %r" % (where, v))
+    return u8(1) + bytes.fromhex(v)
+
+
+def signer_keys(o, where):
+    return key32(o["key"], where + ".key") + key32(o["previous_key"], where + ".previous_key") + \
+        u64(j_int(o["sequence"]))
+
+
+def enc_auth(j):
+    keys(j, ["accounts", "authentication", "holders"], "auth")
+    out = header(9) + enum(AUTH_MODES, j["authentication"], "auth.authentication")
+    keys(j["holders"], ROLES, "auth.holders")
+    for r in ROLES:
+        h = j["holders"][r]
+        if h is None:
+            out += u8(0)
+            continue
+        where = "auth.holders." + r
+        keys(h, ["id", "key", "previous_key", "sequence"], where)
+        out += u8(1) + ident(h["id"]) + signer_keys(h, where)
+    entries = []
+    accts = items(j["accounts"], "auth.accounts")
+    for a in sorted(accts, key=lambda a: id_key(a["id"])):
+        where = "auth.accounts[%s]" % a.get("id")
+        keys(a, ["id", "key", "previous_key", "sequence"], where)
+        entries.append(ident(a["id"]) + signer_keys(a, where))
+    return out + lst(entries)
+
+
 def json_order_problems(state):
     """SPEC 11: the JSON lists collections in the order of the encoding.
 
@@ -564,6 +604,7 @@ def json_order_problems(state):
     check("coherence.validators", state["coherence"]["validators"], byid)
     check("memory.nodes", state["memory"]["nodes"], byid)
     check("nod.nodes", state["nod"]["nodes"], byid)
+    check("auth.accounts", state["auth"]["accounts"], byid)
     for g in ("governance", "infra_governance"):
         check(g + ".pending", state[g]["pending"],
               lambda c: (c["apply_epoch"], int(c["proposal_id"])))
@@ -589,11 +630,12 @@ def encode_all(state, registry):
         enc_nod(state["nod"]),
         enc_governance(state["infra_governance"], 7, registry),
         enc_receipts(state["receipts"]),
+        enc_auth(state["auth"]),
     ]
 
 
 def root_bytes(module_hashes):
-    """SPEC 10.3: u32 version || u32 module_count || H_0 || ... || H_8."""
+    """SPEC 10.3: u32 version || u32 module_count || H_0 || ... || H_9."""
     return u32(FORMAT_VERSION) + u32(len(MODULES)) + \
         b"".join(bytes.fromhex(h) for h in module_hashes)
 
@@ -635,6 +677,8 @@ def empty_state(registry):
                 "issued_epoch": "0", "nodes": [], "pool": "0"},
         "infra_governance": dict(gov, params=params(PARAM_DOMAINS["infra_governance"])),
         "receipts": {"chain": "0" * 32, "events": 0, "rejected": 0},
+        "auth": {"accounts": [], "authentication": None,
+                 "holders": {r: None for r in ROLES}},
     }
 
 
