@@ -7,6 +7,7 @@
 #include "qfs/codec.h"
 #include "state_helpers.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* A signer's key pair, from a seed of 32 copies of one byte. */
@@ -325,6 +326,36 @@ START_TEST(test_auth_signing_bytes__layout)
 }
 END_TEST
 
+/* The worked example of docs/EVENTS.md. The expected public key and
+ * signature were computed with OpenSSL 3 (`openssl pkeyutl -sign -rawin`
+ * on the signing bytes, with the key from the seed of 32 bytes 01), an
+ * Ed25519 implementation independent of libsodium. */
+START_TEST(test_auth_sign_event__worked_example)
+{
+    static const char *const PK = "8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c";
+    static const char *const SIG = "e8b7230ba341d0a31d27536199335a11e940e6246f2a5b1b74f77a22bb13df16"
+                                   "2fa2d428ddc15c95b8dce33b8384fac45edc9ce44ccfbf03d9f1313400cd5407";
+    signer k = mk_signer("authority", 1);
+    char hex[129];
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", k.pk.bytes[i]);
+    ck_assert_str_eq(hex, PK);
+    qfs_event ev = ev_close(1700000000000ULL, 0);
+    qfs_id chain = ID("harmonic-test");
+    qfs_id who = ID("authority");
+    ck_assert_int_eq(qfs_auth_sign_event(&ev, &who, 1, &chain, k.sk), QFS_OK);
+    for (int i = 0; i < 64; i++)
+        snprintf(hex + 2 * i, 3, "%02x", ev.signature[i]);
+    ck_assert_str_eq(hex, SIG);
+    uint8_t msg[QFS_SIGNING_BYTES_MAX];
+    size_t n = 0;
+    ck_assert_int_eq(qfs_auth_signing_bytes(msg, sizeof msg, &n, &chain, &ev), QFS_OK);
+    ck_assert(qfs_auth_verify(&k.pk, msg, n, ev.signature));
+    msg[n - 1] ^= 1;
+    ck_assert(!qfs_auth_verify(&k.pk, msg, n, ev.signature));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("auth");
@@ -338,6 +369,7 @@ int main(void)
     tcase_add_test(tc, test_auth_apply__non_canonical_signature_is_bad);
     tcase_add_test(tc, test_auth_apply__genesis_checks);
     tcase_add_test(tc, test_auth_signing_bytes__layout);
+    tcase_add_test(tc, test_auth_sign_event__worked_example);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);
 }
