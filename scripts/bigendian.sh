@@ -13,17 +13,22 @@
 #   5. the command tests (tests/cli) and the Check suites pass under the
 #      emulator (crash_sigkill and the fuzz targets are left out).
 #
-# Installs what it needs (Debian 12, as root): the s390x foreign architecture,
-# gcc-s390x-linux-gnu, qemu-user and the :s390x libraries. Idempotent.
+# Installs what it needs (Debian 12, as root): gcc-s390x-linux-gnu and
+# qemu-user, which are amd64 packages, and a private s390x sysroot made from
+# the downloaded .debs of libc6 and the libraries (apt knows the s390x
+# architecture for its package lists only; no :s390x package is installed).
+# Idempotent: a second run re-uses the sysroot and the build directories.
 #
-# usage: sh scripts/bigendian.sh
+# usage: bash scripts/bigendian.sh
 # environment:
 #   BE_EVENTS=N     events per simulated log (default 200000)
 #   BE_SEEDS="S.."  simulator seeds (default "1 2")
 #   BE_CTEST=0      skip step 5
 #   BE_NATIVE_BUILD, BE_S390X_BUILD   build directories (default build-be-native, build-s390x)
+#   BE_SYSROOT      the s390x sysroot (default BE_S390X_BUILD/sysroot)
 # exit: 0 when everything agrees, 1 on any divergence or failure, 3 when the
-#       s390x toolchain and libraries cannot be installed here.
+#       packages cannot be had here (the Debian archive cannot be reached, or
+#       something is missing and the script does not run as root).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 SRC="$PWD"
@@ -59,36 +64,120 @@ step() {
     return "$rc"
 }
 
-# --- 0. packages ----------------------------------------------------------
-# libc6-dev:s390x is deliberately not installed: the s390x headers and crt
-# files come from libc6-dev-s390x-cross (an arch-all package). Bookworm's
-# security archive no longer carries s390x, so libc6-dev:s390x pulls in
-# linux-libc-dev:s390x, which cannot match the newer amd64 linux-libc-dev
-# from security updates (Multi-Arch: same needs identical versions).
-BE_PKGS="gcc-s390x-linux-gnu libc6-dev-s390x-cross qemu-user \
-libzstd-dev:s390x libprotobuf-c-dev:s390x libxxhash-dev:s390x libjansson-dev:s390x check:s390x"
-install_packages() {
+# --- 0. toolchain and sysroot ---------------------------------------------
+# The host gets only amd64 packages: the cross compiler and qemu-user. The
+# s390x libraries are not installed with apt (multiarch needs the amd64 and
+# s390x builds of a library at the same version, which breaks whenever the
+# mirror lacks the s390x build of an amd64 security update): their .debs are
+# downloaded and unpacked into a private sysroot, which the toolchain file
+# (cmake/s390x.cmake) and qemu-s390x -L use. A sysroot that holds the current
+# package list is re-used as it is.
+BE_TOOLS="gcc-s390x-linux-gnu qemu-user"
+# libubsan1 and libstdc++6 (which it needs) let test_line_reader run under
+# UBSan on s390x as it does natively. libsodium is not used yet; the sysroot
+# carries it for the signatures to come.
+BE_SYSROOT_PKGS="libc6 libc6-dev linux-libc-dev libgcc-s1 libcrypt1 libcrypt-dev \
+libzstd1 libzstd-dev libprotobuf-c1 libprotobuf-c-dev libxxhash0 libxxhash-dev \
+libjansson4 libjansson-dev check libsubunit0 libsubunit-dev libsodium23 libsodium-dev \
+libubsan1 libstdc++6"
+SYSROOT="${BE_SYSROOT:-$CROSS_DIR/sysroot}"
+case "$SYSROOT" in /*) ;; *) SYSROOT="$SRC/$SYSROOT" ;; esac
+# Set by the steps below when the Debian archive cannot be reached (or, not
+# being root, nothing can be installed): the check is then skipped (exit 3).
+unreachable=0
+NO_NETWORK='temporary failure resolving|could not resolve|could not connect|unable to connect|failed to connect|network is unreachable|no route to host|connection timed out|connection refused'
+
+# apt_log CMD...: runs an apt command with its output in $T/apt.log; on
+# failure shows the output and notes whether the archive was unreachable.
+apt_log() {
+    "$@" >"$T/apt.log" 2>&1 && return 0
+    cat "$T/apt.log" >&2
+    grep -Eqi "$NO_NETWORK" "$T/apt.log" && unreachable=1
+    return 1
+}
+
+install_tools() {
     sh scripts/deps.sh || return 1
-    local missing=""
-    for p in $BE_PKGS; do
+    local missing="" p
+    for p in $BE_TOOLS; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
     done
-    dpkg --print-foreign-architectures | grep -qx s390x || missing="$missing (architecture s390x)"
     [ -z "$missing" ] && return 0
     if [ "$(id -u)" -ne 0 ]; then
         echo "bigendian.sh: missing:$missing (run as root to install)" >&2
+        unreachable=1
         return 1
     fi
     echo "bigendian.sh: installing:$missing" >&2
-    dpkg --print-foreign-architectures | grep -qx s390x || dpkg --add-architecture s390x || return 1
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null || return 1
+    apt_log apt-get update || return 1
     # shellcheck disable=SC2086
-    apt-get install -y -qq --no-install-recommends $BE_PKGS >/dev/null
+    apt_log apt-get install -y --no-install-recommends $missing
 }
-# Exit 3 (not 1) when the toolchain cannot be installed: scripts/test.sh
-# then reports the check as skipped rather than failed.
-step "install packages" install_packages || { printf '%s\n' "${results[@]}"; exit 3; }
+
+make_sysroot() {
+    local stamp="$SYSROOT/.qfs-sysroot" new="$SYSROOT.new" p l target pkgs="" rc
+    if [ -f "$stamp" ] && [ "$(head -n 1 "$stamp")" = "$BE_SYSROOT_PKGS" ]; then
+        echo "bigendian.sh: re-using the sysroot $SYSROOT" >&2
+        return 0
+    fi
+    if ! dpkg --print-foreign-architectures | grep -qx s390x; then
+        if [ "$(id -u)" -ne 0 ]; then
+            echo "bigendian.sh: the s390x architecture is not known to apt (run as root)" >&2
+            unreachable=1
+            return 1
+        fi
+        dpkg --add-architecture s390x || return 1
+    fi
+    # Package lists only: nothing of s390x gets installed on the host.
+    if [ "$(id -u)" -eq 0 ]; then
+        apt_log apt-get update || return 1
+    fi
+    rm -rf "$new" && mkdir -p "$new/debs" || return 1
+    for p in $BE_SYSROOT_PKGS; do pkgs="$pkgs $p:s390x"; done
+    cd "$new/debs" || return 1
+    # shellcheck disable=SC2086
+    apt_log apt-get download $pkgs
+    rc=$?
+    cd "$SRC" || return 1
+    [ "$rc" -eq 0 ] || return 1
+    for p in "$new"/debs/*.deb; do
+        dpkg-deb -x "$p" "$new/root" || return 1
+    done
+    # Absolute symlinks (usr/lib/s390x-linux-gnu/libm.so -> /lib/...) would
+    # point into the host: make them relative to the sysroot.
+    find "$new/root" -type l | while IFS= read -r l; do
+        target="$(readlink "$l")"
+        case "$target" in
+        /*) ln -sfn "$(realpath -s -m --relative-to="$(dirname "$l")" "$new/root$target")" "$l" || exit 1 ;;
+        esac
+    done || return 1
+    if find "$new/root" -type l -lname '/*' | grep -q .; then
+        echo "bigendian.sh: absolute symlinks left in the sysroot" >&2
+        return 1
+    fi
+    {
+        echo "$BE_SYSROOT_PKGS"
+        (cd "$new/debs" && ls)
+    } >"$new/root/.qfs-sysroot" || return 1
+    rm -rf "$SYSROOT" && mv "$new/root" "$SYSROOT" && rm -rf "$new"
+}
+
+# Exit 3 (not 1) only when the packages cannot be had here (no network to the
+# Debian archive, or not root): scripts/test.sh then reports the check as
+# skipped. Any other failure is a failure.
+packages_step() {
+    local name="$1"; shift
+    step "$name" "$@" && return 0
+    printf '%s\n' "${results[@]}"
+    if [ "$unreachable" = 1 ]; then
+        echo "bigendian.sh: the s390x packages cannot be had on this machine: check skipped" >&2
+        exit 3
+    fi
+    exit 1
+}
+packages_step "install the cross compiler and qemu-user (amd64)" install_tools
+packages_step "s390x sysroot ($SYSROOT)" make_sysroot
 
 # --- builds ---------------------------------------------------------------
 build_native() {
@@ -98,7 +187,14 @@ build_native() {
 build_s390x() {
     local target=()
     [ "$RUN_CTEST" = 1 ] || target=(--target qfs)
-    cmake -S . -B "$CROSS_DIR" -DCMAKE_TOOLCHAIN_FILE="$SRC/cmake/s390x.cmake" -DQFS_WERROR=ON >/dev/null &&
+    # A build directory configured for another sysroot (or for the multiarch
+    # libraries of old) has the compiler's findings cached: configure anew.
+    if [ -f "$CROSS_DIR/CMakeCache.txt" ] &&
+        ! grep -qxF "QFS_S390X_SYSROOT:PATH=$SYSROOT" "$CROSS_DIR/CMakeCache.txt"; then
+        rm -rf "$CROSS_DIR/CMakeCache.txt" "$CROSS_DIR/CMakeFiles"
+    fi
+    cmake -S . -B "$CROSS_DIR" -DCMAKE_TOOLCHAIN_FILE="$SRC/cmake/s390x.cmake" \
+        -DQFS_S390X_SYSROOT:PATH="$SYSROOT" -DQFS_WERROR=ON >/dev/null &&
         cmake --build "$CROSS_DIR" -j"$(nproc)" "${target[@]}" &&
         # A guard against a toolchain that silently built for the host.
         readelf -h "$CROSS_DIR/qfs" | grep -q 'big endian' && readelf -h "$CROSS_DIR/qfs" | grep -q 'S/390'
@@ -110,8 +206,8 @@ QN="$NATIVE_DIR/qfs"
 # The s390x binaries run through qemu-user: wrappers, laid out like a build
 # directory (tests/cli/errors.sh finds craft_log beside the qfs it is given).
 mkdir -p "$T/s390x/tests"
-printf '#!/bin/sh\nexec qemu-s390x -L / "%s" "$@"\n' "$CROSS_DIR/qfs" >"$T/s390x/qfs"
-printf '#!/bin/sh\nexec qemu-s390x -L / "%s" "$@"\n' "$CROSS_DIR/tests/craft_log" >"$T/s390x/tests/craft_log"
+printf '#!/bin/sh\nexec qemu-s390x -L "%s" "%s" "$@"\n' "$SYSROOT" "$CROSS_DIR/qfs" >"$T/s390x/qfs"
+printf '#!/bin/sh\nexec qemu-s390x -L "%s" "%s" "$@"\n' "$SYSROOT" "$CROSS_DIR/tests/craft_log" >"$T/s390x/tests/craft_log"
 chmod +x "$T/s390x/qfs" "$T/s390x/tests/craft_log"
 QS="$T/s390x/qfs"
 

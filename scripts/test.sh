@@ -14,11 +14,11 @@ cmake --build "$BUILD" -j"$(nproc)"
 (cd "$BUILD" && ctest --output-on-failure -j"$(nproc)")
 FUZZ_SECONDS="${FUZZ_SECONDS:-60}" sh scripts/fuzz.sh
 # Big-endian determinism: the same logs, hashes and JSON from an s390x build
-# under qemu-user. A machine where its packages cannot be installed skips it.
+# under qemu-user. A machine where its packages cannot be had skips it.
 rc=0
 bash scripts/bigendian.sh || rc=$?
 if [ "$rc" -eq 3 ]; then
-    echo "test.sh: big-endian check skipped: the s390x toolchain could not be installed" >&2
+    echo "test.sh: big-endian check skipped: the s390x packages could not be had here" >&2
 elif [ "$rc" -ne 0 ]; then
     exit "$rc"
 fi
