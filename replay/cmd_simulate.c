@@ -1127,6 +1127,16 @@ int cmd_simulate(int argc, char **argv)
     }
     if (rc == 0 && out.b.count > 0)
         rc = flush(&out);
+    if (rc == 0 && au) {
+        /* The fold ran beside the writer: its totals must still add up. */
+        qfs_diag diag;
+        qfs_diag_clear(&diag);
+        if (qfs_state_check_invariants(au->state, &diag) != QFS_OK) {
+            cli_error("simulate", "%s: the state of the simulated log breaks an invariant: %s", out_path,
+                      diag.message);
+            rc = CLI_EXIT_DATA;
+        }
+    }
     if (out.tty)
         fputs("\r\033[K", stderr);
     qfs_log_writer_free(out.w);
