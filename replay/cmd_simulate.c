@@ -40,7 +40,7 @@ static const char HELP[] =
     "  --batch B          events per log record (default 4096, 1-65536)\n"
     "  --auth MODE        ed25519 (default): genesis names the authority and the\n"
     "                     oracles, every account has a key, every event is signed,\n"
-    "                     and about 0.5% of events are refused for their\n"
+    "                     and about 0.4% of events are refused for their\n"
     "                     signature on purpose (forged, replayed, gapped, mis-signed,\n"
     "                     wrong or unknown signer, a rotated key) besides a few key\n"
     "                     rotations. Keys come from the seed: anyone who knows it can\n"
