@@ -73,7 +73,9 @@ int cli_stderr_is_tty(void);
 /* Subcommands. */
 int cmd_append(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_state(int argc, char **argv);

@@ -13,8 +13,9 @@ static const char HELP[] = "usage: qfs replay LOG [--expect HEX] [--runs N] [--j
                            "                      [--trace FILE|-]\n"
                            "\n"
                            "Streams LOG through the state machine and prints the state hash (32 hex\n"
-                           "digits), the number of events and of rejected events, and the log's chain\n"
-                           "head. Every record is verified before its events are applied.\n"
+                           "digits), the number of events and of rejected events, the log's chain\n"
+                           "head, and how its events are authenticated: 'ed25519', or 'none (events\n"
+                           "are not signed)'. Every record is verified before its events are applied.\n"
                            "\n"
                            "options:\n"
                            "  --expect HEX   exit 1 unless the state hash equals HEX\n"
@@ -50,6 +51,7 @@ typedef struct report {
     char chain_hex[QFS_HASH128_HEX_LEN + 1];
     uint64_t events;
     uint64_t rejected;
+    char auth[16]; /* "ed25519", "none", or "unset" before a genesis */
     size_t module_count;
     char module_name[MODULES_MAX][40];
     char module_hex[MODULES_MAX][QFS_HASH128_HEX_LEN + 1];
@@ -62,6 +64,8 @@ static void report_from_state(report *r, const qfs_state *s, const replay_out *o
     qfs_hash128_hex(&o->fold.chain_head, r->chain_hex);
     r->events = o->fold.events;
     r->rejected = o->fold.rejected;
+    const char *mode = qfs_auth_mode_name(qfs_state_auth_mode(s));
+    snprintf(r->auth, sizeof r->auth, "%s", mode ? mode : "unset");
     r->module_count = qfs_state_module_count();
     QFS_ASSERT(r->module_count <= MODULES_MAX);
     for (size_t i = 0; i < r->module_count; i++) {
@@ -76,8 +80,8 @@ static void report_from_state(report *r, const qfs_state *s, const replay_out *o
  * "name value" pair per line, so that differences name their line. */
 static void print_child_report(const report *r)
 {
-    printf("state_hash %s\nevents %llu\nrejected %llu\nchain_head %s\n", r->state_hex,
-           (unsigned long long)r->events, (unsigned long long)r->rejected, r->chain_hex);
+    printf("state_hash %s\nevents %llu\nrejected %llu\nchain_head %s\nauthentication %s\n", r->state_hex,
+           (unsigned long long)r->events, (unsigned long long)r->rejected, r->chain_hex, r->auth);
     for (size_t i = 0; i < r->module_count; i++)
         printf("module:%s %s\n", r->module_name[i], r->module_hex[i]);
 }
@@ -88,8 +92,8 @@ static int parse_child_report(report *r, const char *text)
     memset(r, 0, sizeof *r);
     unsigned long long events, rejected;
     int used = 0;
-    if (sscanf(text, "state_hash %32s events %llu rejected %llu chain_head %32s%n", r->state_hex, &events,
-               &rejected, r->chain_hex, &used) != 4)
+    if (sscanf(text, "state_hash %32s events %llu rejected %llu chain_head %32s authentication %15s%n",
+               r->state_hex, &events, &rejected, r->chain_hex, r->auth, &used) != 5)
         return -1;
     r->events = events;
     r->rejected = rejected;
@@ -108,10 +112,24 @@ static int parse_child_report(report *r, const char *text)
     return 0;
 }
 
+/* What the log's genesis says of its events' signatures, in plain words. */
+static const char *auth_words(const char *mode)
+{
+    if (strcmp(mode, "ed25519") == 0)
+        return "ed25519";
+    if (strcmp(mode, "none") == 0)
+        return "none (events are not signed)";
+    return "unknown (no accepted genesis)";
+}
+
 static void print_result(const report *r, int json, int modules, uint64_t runs)
 {
     if (json) {
-        printf("{\"chain_head\":\"%s\",\"events\":%llu,", r->chain_hex, (unsigned long long)r->events);
+        if (strcmp(r->auth, "unset") == 0)
+            printf("{\"authentication\":null,");
+        else
+            printf("{\"authentication\":\"%s\",", r->auth);
+        printf("\"chain_head\":\"%s\",\"events\":%llu,", r->chain_hex, (unsigned long long)r->events);
         if (modules) {
             /* Module names in sorted order keep the JSON canonical. */
             size_t order[MODULES_MAX];
@@ -135,8 +153,8 @@ static void print_result(const report *r, int json, int modules, uint64_t runs)
         printf("\"state_hash\":\"%s\"}\n", r->state_hex);
         return;
     }
-    printf("state hash: %s\nevents: %llu\nrejected: %llu\nchain head: %s\n", r->state_hex,
-           (unsigned long long)r->events, (unsigned long long)r->rejected, r->chain_hex);
+    printf("state hash: %s\nevents: %llu\nrejected: %llu\nchain head: %s\nauthentication: %s\n", r->state_hex,
+           (unsigned long long)r->events, (unsigned long long)r->rejected, r->chain_hex, auth_words(r->auth));
     if (runs > 1)
         printf("runs: %llu, all agree\n", (unsigned long long)runs);
     if (modules)

@@ -4,7 +4,13 @@
  * the same log bytes. A small shadow model of balances and stakes keeps most
  * events valid; a small, seeded share is invalid on purpose (a NOD transfer,
  * an overdraft, a vote on an unknown proposal) so that rejections are
- * exercised too. */
+ * exercised too.
+ *
+ * With --auth ed25519 (the default) every key pair comes from the seed, every
+ * event is signed by the signer its kind names, and a small seeded share of
+ * events is added that the fold must refuse for their signatures (see
+ * "Authentication" below). The economic events are the same as with
+ * --auth none: what authentication adds draws from a stream of its own. */
 #include "cli.h"
 
 #include <errno.h>
@@ -12,28 +18,37 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char HELP[] = "usage: qfs simulate --seed S --events N -o LOG [options]\n"
-                           "\n"
-                           "Generates a deterministic simulated economy of N events (the first is\n"
-                           "genesis) and writes it to LOG: the same arguments give a byte-identical log.\n"
-                           "Every event kind occurs; most events are valid, a small seeded share is\n"
-                           "invalid on purpose so that rejections are exercised.\n"
-                           "\n"
-                           "options:\n"
-                           "  --seed S           generator seed (required)\n"
-                           "  --events N         number of events, at least 1 (required)\n"
-                           "  -o, --output LOG   the log to write (required; must not exist unless --force)\n"
-                           "  --validators V     validators at genesis (default 16, 1-10000)\n"
-                           "  --nodes K          infrastructure nodes at genesis (default 5, 0-10000)\n"
-                           "  --users U          users at genesis (default 64, 0-50000)\n"
-                           "  --registrations R  accounts registered after genesis, at most (default\n"
-                           "                     2000); then the economy stops growing, so that a\n"
-                           "                     longer log is more of the same economy\n"
-                           "  --epoch-events E   an epoch closes every E events (default 1000)\n"
-                           "  --batch B          events per log record (default 4096, 1-65536)\n"
-                           "  --force            replace LOG if it exists\n"
-                           "\n"
-                           "exit codes: 0 ok, 2 usage, 74 I/O error\n";
+static const char HELP[] =
+    "usage: qfs simulate --seed S --events N -o LOG [options]\n"
+    "\n"
+    "Generates a deterministic simulated economy of N events (the first is\n"
+    "genesis) and writes it to LOG: the same arguments give a byte-identical log.\n"
+    "Every event kind occurs; most events are valid, a small seeded share is\n"
+    "invalid on purpose so that rejections are exercised.\n"
+    "\n"
+    "options:\n"
+    "  --seed S           generator seed (required)\n"
+    "  --events N         number of events, at least 1 (required)\n"
+    "  -o, --output LOG   the log to write (required; must not exist unless --force)\n"
+    "  --validators V     validators at genesis (default 16, 1-10000)\n"
+    "  --nodes K          infrastructure nodes at genesis (default 5, 0-10000)\n"
+    "  --users U          users at genesis (default 64, 0-50000)\n"
+    "  --registrations R  accounts registered after genesis, at most (default\n"
+    "                     2000); then the economy stops growing, so that a\n"
+    "                     longer log is more of the same economy\n"
+    "  --epoch-events E   an epoch closes every E events (default 1000)\n"
+    "  --batch B          events per log record (default 4096, 1-65536)\n"
+    "  --auth MODE        ed25519 (default): genesis names the authority and the\n"
+    "                     oracles, every account has a key, every event is signed,\n"
+    "                     and about 0.4% of events are refused for their\n"
+    "                     signature on purpose (forged, replayed, gapped, mis-signed,\n"
+    "                     wrong or unknown signer, a rotated key) besides a few key\n"
+    "                     rotations. Keys come from the seed: anyone who knows it can\n"
+    "                     sign, so these logs are for testing only.\n"
+    "                     none: no keys, no signatures\n"
+    "  --force            replace LOG if it exists\n"
+    "\n"
+    "exit codes: 0 ok, 2 usage, 74 I/O error\n";
 
 /* splitmix64: tiny, fast, and fully specified, so a second implementation
  * can reproduce a simulated log. */
@@ -98,6 +113,104 @@ static qfs_amount rng_amount_max(rng *r, unsigned e_lo, unsigned e_hi, qfs_amoun
     return a <= have ? a : have;
 }
 
+/* ---- Authentication ----
+ *
+ * Key derivation. The 32-byte Ed25519 seed of the signer `id` (its bytes
+ * b_1..b_n) after g rotations of its key, in a simulation of seed S:
+ *
+ *   mix(z)  = the splitmix64 finalizer (cli_splitmix64)
+ *   h       = mix(S ^ 0x71667369676b6579)        ("qfsigkey")
+ *   h       = mix(h ^ b_i)  for i = 1..n
+ *   h       = mix(h ^ (n << 56) ^ g)
+ *   word k  = mix(h + (k + 1) * 0x9e3779b97f4a7c15)  for k = 0..3
+ *   seed    = word 0 || word 1 || word 2 || word 3, each little-endian
+ *
+ * and the key pair is libsodium's crypto_sign_seed_keypair of that seed.
+ * The forger's key is the key of the id "forger" (no signer's id). Anyone
+ * who knows S can sign for every simulated signer: these are test keys. */
+#define KEY_DOMAIN 0x71667369676b6579ULL
+
+static void derive_seed(uint8_t out[QFS_SEED_BYTES], uint64_t seed, const qfs_id *id, uint64_t generation)
+{
+    uint64_t h = cli_splitmix64(seed ^ KEY_DOMAIN);
+    for (size_t i = 0; i < id->len; i++)
+        h = cli_splitmix64(h ^ (uint8_t)id->bytes[i]);
+    h = cli_splitmix64(h ^ ((uint64_t)id->len << 56) ^ generation);
+    for (uint64_t k = 0; k < 4; k++) {
+        uint64_t w = cli_splitmix64(h + (k + 1) * CLI_SPLITMIX_STEP);
+        for (int b = 0; b < 8; b++)
+            out[8 * k + (uint64_t)b] = (uint8_t)(w >> (8 * b));
+    }
+}
+
+/* A signer's key pairs: the current one and, after a rotation, the one it
+ * rotated away from. */
+typedef struct sim_key {
+    int used;
+    qfs_id id;
+    uint64_t generation; /* rotations of this signer's key so far */
+    int has_prev;
+    qfs_public_key pk, prev_pk;
+    uint8_t sk[QFS_SECRET_KEY_BYTES], prev_sk[QFS_SECRET_KEY_BYTES];
+} sim_key;
+
+/* Keys by signer id, derived on first use: open addressing over a table
+ * sized once for every signer the simulation can have, so that a lookup
+ * never allocates. The slot order is never seen outside. */
+typedef struct keyring {
+    uint64_t seed;
+    sim_key *slots;
+    size_t cap; /* a power of two, at least twice the signers */
+} keyring;
+
+static int keyring_init(keyring *k, uint64_t seed, size_t signers_max)
+{
+    k->seed = seed;
+    k->cap = 64;
+    while (k->cap < 2 * signers_max)
+        k->cap *= 2;
+    k->slots = calloc(k->cap, sizeof *k->slots);
+    return k->slots ? 0 : -1;
+}
+
+static void keyring_free(keyring *k)
+{
+    if (k->slots)
+        qfs_auth_wipe(k->slots, k->cap * sizeof *k->slots);
+    free(k->slots);
+}
+
+static void derive_pair(qfs_public_key *pk, uint8_t sk[QFS_SECRET_KEY_BYTES], uint64_t seed, const qfs_id *id,
+                        uint64_t generation)
+{
+    uint8_t bytes[QFS_SEED_BYTES];
+    derive_seed(bytes, seed, id, generation);
+    QFS_ASSERT(qfs_auth_keypair(pk, sk, bytes) == QFS_OK);
+}
+
+/* The keys of `id`, derived (generation 0) on first use. The table holds
+ * every signer: genesis accounts, holders and registrations were counted
+ * when it was sized. */
+static sim_key *keyring_get(keyring *k, const qfs_id *id)
+{
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+    for (size_t i = 0; i < id->len; i++)
+        h = (h ^ (uint8_t)id->bytes[i]) * 0x100000001b3ULL;
+    for (size_t n = 0; n < k->cap; n++) {
+        sim_key *e = &k->slots[(h + n) & (k->cap - 1)];
+        if (e->used && qfs_id_eq(&e->id, id))
+            return e;
+        if (!e->used) {
+            e->used = 1;
+            e->id = *id;
+            derive_pair(&e->pk, e->sk, k->seed, id, 0);
+            return e;
+        }
+    }
+    QFS_ASSERT(!"keyring full");
+    return NULL;
+}
+
 typedef struct sim_account {
     qfs_id id;
     qfs_account_kind kind;
@@ -132,6 +245,7 @@ typedef struct sim {
     uint64_t bootstrap; /* events of the bootstrap phase (stakes, reports, telemetry) */
     sim_proposal social[PROPOSALS_TRACKED];
     sim_proposal infra[PROPOSALS_TRACKED];
+    keyring *keys; /* NULL with --auth none */
 } sim;
 
 static void make_id(qfs_id *id, const char *prefix, uint64_t n)
@@ -476,6 +590,10 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         qfs_account_kind kind = rng_pct(&s->r, 98) ? QFS_ACCOUNT_USER : QFS_ACCOUNT_VALIDATOR;
         make_id(&ev->u.register_account.id, kind == QFS_ACCOUNT_USER ? "new-user" : "new-validator", n);
         ev->u.register_account.kind = kind;
+        if (s->keys) {
+            ev->u.register_account.key.present = 1;
+            ev->u.register_account.key.key = keyring_get(s->keys, &ev->u.register_account.id)->pk;
+        }
         /* New accounts are not added to the shadow model: they hold nothing. */
     }
 }
@@ -514,16 +632,235 @@ static int batch_add(batch_buf *b, const qfs_event *ev)
     return 0;
 }
 
-static int build_genesis(sim *s, uint64_t seed, uint64_t events, qfs_event *ev,
+/* What authentication adds to a simulation: the keys, the fold in step with
+ * the log (a signer's next sequence is the last one the fold accepted + 1,
+ * and an event the fold refuses, for its signature or for the economy,
+ * leaves it where it was), and the seeded stream of refused events. */
+#define ROTATED_TRACKED 64
+/* Per 10 000 events: key rotations, and events the fold must refuse for
+ * their signature (an extra event before the next one of the economy). */
+#define ROTATIONS_PER_10K 5
+#define BAD_PER_10K 40
+
+static const char *const HOLDER_IDS[QFS_ROLE_COUNT] = {"authority", "coherence-oracle", "telemetry-oracle",
+                                                       "memory-oracle"};
+
+typedef struct auth_sim {
+    keyring keys;
+    rng fault; /* every draw of what authentication adds; the economy's stream is untouched */
+    qfs_state *state;
+    qfs_id chain;
+    qfs_id holders[QFS_ROLE_COUNT];
+    qfs_public_key forger_pk;
+    uint8_t forger_sk[QFS_SECRET_KEY_BYTES];
+    /* What the verify hint reports for the event being applied: the key it
+     * was signed with, and whether its signature was then damaged. */
+    const qfs_public_key *signed_with;
+    int mangled;
+    /* A rotation waiting for its verdict. */
+    sim_key *rotating;
+    qfs_public_key next_pk;
+    uint8_t next_sk[QFS_SECRET_KEY_BYTES];
+    /* Accounts whose key was rotated, for events signed with the old key. */
+    qfs_id rotated[ROTATED_TRACKED];
+    size_t rotated_count;
+    uint64_t intruders;
+} auth_sim;
+
+/* The fold's signature check asks this first. The simulation signed every
+ * event itself, so it knows what verification gives: valid under the key it
+ * signed with unless it damaged the signature, invalid under any other (the
+ * chance that an Ed25519 signature verifies under a second key is
+ * negligible). */
+static int verify_hint(void *ctx, uint64_t event_index, const qfs_public_key *key)
+{
+    const auth_sim *a = ctx;
+    (void)event_index;
+    if (!a->signed_with)
+        return -1;
+    return !a->mangled && memcmp(key->bytes, a->signed_with->bytes, QFS_PUBLIC_KEY_BYTES) == 0;
+}
+
+/* The signer the fold requires for `ev` (docs/SPEC.md 4.0). */
+static const qfs_id *right_signer(const auth_sim *a, const qfs_event *ev)
+{
+    switch (ev->kind) {
+    case QFS_EVENT_COHERENCE_REPORT: return &a->holders[QFS_ROLE_COHERENCE_ORACLE];
+    case QFS_EVENT_NODE_TELEMETRY: return &a->holders[QFS_ROLE_TELEMETRY_ORACLE];
+    case QFS_EVENT_MEMORY_CONTRIBUTION: return &a->holders[QFS_ROLE_MEMORY_ORACLE];
+    case QFS_EVENT_EPOCH_CLOSE: return &a->holders[QFS_ROLE_AUTHORITY];
+    case QFS_EVENT_REGISTER_ACCOUNT:
+        if (ev->u.register_account.kind != QFS_ACCOUNT_USER)
+            return &a->holders[QFS_ROLE_AUTHORITY];
+        break;
+    case QFS_EVENT_ROTATE_KEY:
+        for (int r = 0; r < QFS_ROLE_COUNT; r++)
+            if (qfs_id_eq(&ev->u.rotate_key.holder, &a->holders[r]))
+                return &a->holders[QFS_ROLE_AUTHORITY];
+        break;
+    default: break;
+    }
+    const qfs_id *acting = qfs_auth_acting_account(ev);
+    QFS_ASSERT(acting != NULL);
+    return acting;
+}
+
+/* The signer's next sequence as the fold sees it: its last accepted + 1. */
+static uint64_t next_sequence(const auth_sim *a, const qfs_id *signer)
+{
+    uint64_t last = 0;
+    if (qfs_state_signer_sequence(a->state, signer, &last) != QFS_OK)
+        last = 0; /* a signer the fold does not know yet */
+    return last + 1;
+}
+
+static void sign_as(auth_sim *a, qfs_event *ev, const qfs_id *signer, uint64_t sequence,
+                    const uint8_t sk[QFS_SECRET_KEY_BYTES], const qfs_public_key *pk)
+{
+    qfs_id who = *signer; /* `signer` may point into *ev */
+    QFS_ASSERT(qfs_auth_sign_event(ev, &who, sequence, &a->chain, sk) == QFS_OK);
+    a->signed_with = pk;
+    a->mangled = 0;
+}
+
+/* Signs an event of the economy as its signer would. */
+static void sign_right(auth_sim *a, qfs_event *ev)
+{
+    const qfs_id *signer = right_signer(a, ev);
+    sim_key *k = keyring_get(&a->keys, signer);
+    sign_as(a, ev, signer, next_sequence(a, signer), k->sk, &k->pk);
+}
+
+/* A rotation of the key of an account (signed by the account) or, one time
+ * in eight, of a key holder (signed by the authority) to its next
+ * generation. auth_rotation_done() applies it to the keyring once the fold
+ * has accepted it. */
+static void make_rotation(auth_sim *a, sim *s, uint64_t ts_ms, qfs_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->kind = QFS_EVENT_ROTATE_KEY;
+    ev->timestamp_ms = ts_ms;
+    const qfs_id *holder = rng_below(&a->fault, 8) == 0 ? &a->holders[rng_below(&a->fault, QFS_ROLE_COUNT)]
+                                                        : &s->accounts[rng_below(&a->fault, s->count)].id;
+    sim_key *k = keyring_get(&a->keys, holder);
+    derive_pair(&a->next_pk, a->next_sk, a->keys.seed, holder, k->generation + 1);
+    ev->u.rotate_key.holder = *holder;
+    ev->u.rotate_key.key = a->next_pk;
+    a->rotating = k;
+    sign_right(a, ev);
+}
+
+static void auth_rotation_done(auth_sim *a, const qfs_event *ev, uint32_t code)
+{
+    sim_key *k = a->rotating;
+    a->rotating = NULL;
+    if (code != QFS_REJECT_NONE)
+        return;
+    k->prev_pk = k->pk;
+    memcpy(k->prev_sk, k->sk, sizeof k->sk);
+    k->pk = a->next_pk;
+    memcpy(k->sk, a->next_sk, sizeof k->sk);
+    k->has_prev = 1;
+    k->generation++;
+    int holder = 0;
+    for (int r = 0; r < QFS_ROLE_COUNT; r++)
+        holder |= qfs_id_eq(&ev->u.rotate_key.holder, &a->holders[r]);
+    if (!holder)
+        a->rotated[a->rotated_count++ % ROTATED_TRACKED] = k->id;
+}
+
+/* Makes *bad an event the fold must refuse for its signature, from the
+ * next event of the economy (`good`, not yet signed). Kinds, drawn evenly:
+ *   forged         signed with the forger's key           bad_signature
+ *   mis-signed     one bit of a good signature flipped    bad_signature
+ *   replayed       the signer's last accepted sequence    sequence_not_next
+ *   gapped         a sequence skipped                     sequence_not_next
+ *   wrong signer   e.g. a validator signs its own coherence_report,
+ *                  the recipient a transfer               wrong_signer
+ *   unknown        an id no genesis or registration named unknown_key
+ *   rotated        an account signs with the key it rotated away from
+ *                  (a user_action; forged while no key was rotated) rotated_key */
+static void make_bad(auth_sim *a, sim *s, const qfs_event *good, qfs_event *bad)
+{
+    *bad = *good;
+    const qfs_id *right = right_signer(a, good);
+    sim_key *k = keyring_get(&a->keys, right);
+    uint64_t next = next_sequence(a, right);
+    uint64_t what = rng_below(&a->fault, 7);
+    if (what == 6 && a->rotated_count == 0)
+        what = 0;
+    if (what == 2 && next == 1)
+        what = 3; /* nothing to replay yet */
+    switch (what) {
+    case 0: sign_as(a, bad, right, next, a->forger_sk, &a->forger_pk); break;
+    case 1: {
+        sign_as(a, bad, right, next, k->sk, &k->pk);
+        uint64_t bit = rng_below(&a->fault, 8 * QFS_SIGNATURE_BYTES);
+        bad->signature[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        a->mangled = 1;
+        break;
+    }
+    case 2: sign_as(a, bad, right, next - 1, k->sk, &k->pk); break;
+    case 3: sign_as(a, bad, right, next + 1, k->sk, &k->pk); break;
+    case 4: {
+        const qfs_id *wrong = NULL;
+        switch (good->kind) {
+        case QFS_EVENT_COHERENCE_REPORT: wrong = &good->u.coherence_report.validator; break;
+        case QFS_EVENT_NODE_TELEMETRY: wrong = &good->u.node_telemetry.node; break;
+        case QFS_EVENT_MEMORY_CONTRIBUTION: wrong = &good->u.memory_contribution.contributor; break;
+        case QFS_EVENT_TRANSFER: wrong = &good->u.transfer.to; break;
+        default: wrong = &s->accounts[rng_below(&a->fault, s->count)].id; break;
+        }
+        if (qfs_id_eq(wrong, right))
+            wrong = &a->holders[QFS_ROLE_COHERENCE_ORACLE]; /* a key holder never signs for an account */
+        sim_key *w = keyring_get(&a->keys, wrong);
+        sign_as(a, bad, wrong, next_sequence(a, wrong), w->sk, &w->pk);
+        break;
+    }
+    case 5: {
+        qfs_id intruder;
+        make_id(&intruder, "intruder", a->intruders++);
+        sign_as(a, bad, &intruder, 1, a->forger_sk, &a->forger_pk);
+        break;
+    }
+    default: {
+        size_t n = a->rotated_count < ROTATED_TRACKED ? a->rotated_count : ROTATED_TRACKED;
+        sim_key *r = keyring_get(&a->keys, &a->rotated[rng_below(&a->fault, n)]);
+        QFS_ASSERT(r->has_prev);
+        memset(bad, 0, sizeof *bad);
+        bad->kind = QFS_EVENT_USER_ACTION;
+        bad->timestamp_ms = good->timestamp_ms;
+        bad->u.user_action.account = r->id;
+        QFS_ASSERT(qfs_id_set(&bad->u.user_action.action, "post", 4) == QFS_OK);
+        bad->u.user_action.fee_atr = qfs_pow10(16);
+        sign_as(a, bad, &r->id, next_sequence(a, &r->id), r->prev_sk, &r->prev_pk);
+        break;
+    }
+    }
+}
+
+/* The genesis; with `a` (--auth ed25519) it names the authority and the
+ * oracles and gives every account its key. */
+static int build_genesis(sim *s, auth_sim *au, uint64_t seed, uint64_t events, qfs_event *ev,
                          qfs_genesis_account **accounts_out)
 {
     memset(ev, 0, sizeof *ev);
     ev->kind = QFS_EVENT_GENESIS;
-    ev->u.genesis.auth = QFS_AUTH_NONE;
+    ev->u.genesis.auth = au ? QFS_AUTH_ED25519 : QFS_AUTH_NONE;
     ev->timestamp_ms = s->ts_ms;
     char chain[QFS_ID_BYTES_MAX + 1];
     int len = snprintf(chain, sizeof chain, "sim-%llu", (unsigned long long)seed);
     QFS_ASSERT(qfs_id_set(&ev->u.genesis.chain_id, chain, (size_t)len) == QFS_OK);
+    if (au) {
+        au->chain = ev->u.genesis.chain_id;
+        for (int r = 0; r < QFS_ROLE_COUNT; r++) {
+            qfs_key_holder *h = &ev->u.genesis.holders[r];
+            QFS_ASSERT(qfs_id_set(&au->holders[r], HOLDER_IDS[r], strlen(HOLDER_IDS[r])) == QFS_OK);
+            h->present = 1;
+            h->id = au->holders[r];
+            h->key = keyring_get(&au->keys, &h->id)->pk;
+        }
+    }
     /* Fees leave the accounts for good (they go to the treasury), about 6.5
      * ATR per event in all; a long simulation starts with enough ATR that
      * every account can keep paying to the end. */
@@ -551,10 +888,66 @@ static int build_genesis(sim *s, uint64_t seed, uint64_t events, qfs_event *ev,
         accounts[i].kind = a->kind;
         memcpy(accounts[i].balances, a->balance, sizeof a->balance);
     }
+    for (size_t i = 0; au && i < s->count; i++) {
+        accounts[i].key.present = 1;
+        accounts[i].key.key = keyring_get(&au->keys, &accounts[i].id)->pk;
+    }
     ev->u.genesis.account_count = s->count;
     ev->u.genesis.accounts = accounts;
     *accounts_out = accounts;
     return 0;
+}
+
+/* Where the events go: batched into the log, and with authentication also
+ * through the fold, whose verdicts decide sequences and rotations. */
+typedef struct sink {
+    const char *path;
+    qfs_log_writer *w;
+    batch_buf b;
+    uint64_t batch_max;
+    uint64_t written; /* events added, the genesis included */
+    uint64_t total;
+    int tty;
+    auth_sim *auth; /* NULL with --auth none */
+} sink;
+
+static int flush(sink *o)
+{
+    qfs_diag diag;
+    qfs_diag_clear(&diag);
+    qfs_err err = qfs_log_writer_append(o->w, o->b.events, o->b.count, NULL, &diag);
+    if (err != QFS_OK)
+        return cli_fail("simulate", o->path, err, &diag);
+    o->b.count = 0;
+    o->b.used = 0;
+    if (o->tty)
+        fprintf(stderr, "\rqfs simulate: %llu / %llu events", (unsigned long long)o->written,
+                (unsigned long long)o->total);
+    return 0;
+}
+
+/* Adds one event; *code gets the fold's receipt with authentication, else 0.
+ * A batch is written once full, the last one by the caller. */
+static int emit(sink *o, const qfs_event *ev, uint32_t *code)
+{
+    *code = 0;
+    if (o->auth) {
+        qfs_receipt receipt = {0};
+        qfs_err err = qfs_state_apply(o->auth->state, ev, &receipt);
+        o->auth->signed_with = NULL;
+        if (err != QFS_OK) {
+            cli_error("simulate", "event %llu: the state machine cannot apply it (%s)",
+                      (unsigned long long)o->written, qfs_err_str(err));
+            return CLI_EXIT_IO;
+        }
+        *code = receipt.code;
+    }
+    if (batch_add(&o->b, ev) != 0) {
+        cli_error("simulate", "out of memory");
+        return CLI_EXIT_IO;
+    }
+    o->written++;
+    return o->b.count == o->batch_max ? flush(o) : 0;
 }
 
 int cmd_simulate(int argc, char **argv)
@@ -562,6 +955,7 @@ int cmd_simulate(int argc, char **argv)
     uint64_t seed = 0, events = 0, validators = 16, nodes = 5, users = 64, epoch_events = 1000, batch = 4096,
              registrations = 2000;
     int have_seed = 0, have_events = 0, force = 0;
+    qfs_auth_mode auth_mode = QFS_AUTH_ED25519;
     const char *out_path = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -595,6 +989,13 @@ int cmd_simulate(int argc, char **argv)
         U64_OPT("--epoch-events", epoch_events)
         U64_OPT("--batch", batch)
 #undef U64_OPT
+        if ((m = cli_opt_value("simulate", argc, argv, &i, "--auth", &v)) != 0) {
+            if (m < 0)
+                return CLI_EXIT_USAGE;
+            if (qfs_auth_mode_parse(&auth_mode, v, strlen(v)) != QFS_OK)
+                return cli_usage_error("simulate", "--auth must be ed25519 or none, not '%s'", v);
+            continue;
+        }
         if ((m = cli_opt_value("simulate", argc, argv, &i, "-o", &v)) != 0 ||
             (m = cli_opt_value("simulate", argc, argv, &i, "--output", &v)) != 0) {
             if (m < 0)
@@ -647,59 +1048,107 @@ int cmd_simulate(int argc, char **argv)
     s.bootstrap = 2 * validators + nodes;
     s.registrations_max = registrations;
 
-    batch_buf b;
-    memset(&b, 0, sizeof b);
-    b.events = malloc(sizeof *b.events * (size_t)batch);
+    auth_sim *au = NULL;
+    if (!oom && auth_mode == QFS_AUTH_ED25519) {
+        au = calloc(1, sizeof *au);
+        qfs_state_options opt = {.verify_hint = verify_hint, .verify_ctx = au};
+        oom = !au || keyring_init(&au->keys, seed, s.count + (size_t)registrations + QFS_ROLE_COUNT) != 0 ||
+              qfs_state_create(&au->state, &opt) != QFS_OK;
+        if (!oom) {
+            /* The fault stream: splitmix64 from a state of its own. */
+            au->fault.s = cli_splitmix64(seed ^ 0x6661756c74730000ULL); /* "faults" */
+            qfs_id forger;
+            QFS_ASSERT(qfs_id_set(&forger, "forger", 6) == QFS_OK);
+            derive_pair(&au->forger_pk, au->forger_sk, seed, &forger, 0);
+            s.keys = &au->keys;
+        }
+    }
+
+    sink out;
+    memset(&out, 0, sizeof out);
+    out.path = out_path;
+    out.batch_max = batch;
+    out.total = events;
+    out.tty = cli_stderr_is_tty();
+    out.auth = au;
+    out.b.events = malloc(sizeof *out.b.events * (size_t)batch);
     qfs_event ev;
     qfs_genesis_account *genesis_accounts = NULL;
-    if (oom || !b.events || build_genesis(&s, seed, events, &ev, &genesis_accounts) != 0 ||
-        batch_add(&b, &ev) != 0) {
-        free(genesis_accounts);
-        free(b.events);
-        free(s.accounts);
-        cli_error("simulate", "out of memory");
-        return CLI_EXIT_IO;
-    }
-    free(genesis_accounts);
-
-    qfs_hash128 schema;
-    qfs_codec_schema_hash(&schema);
-    qfs_log_writer *w = NULL;
-    qfs_diag diag;
-    qfs_diag_clear(&diag);
-    qfs_err err = qfs_log_writer_open(&w, out_path, &schema, NULL, NULL, &diag);
     int rc = 0;
-    if (err != QFS_OK)
-        rc = cli_fail("simulate", out_path, err, &diag);
-    int tty = cli_stderr_is_tty();
-    for (uint64_t index = 1; rc == 0 && index <= events; index++) {
-        /* Flush a full batch, and the last one once every event is in. */
-        if (b.count == batch || (index == events && b.count > 0)) {
-            err = qfs_log_writer_append(w, b.events, b.count, NULL, &diag);
-            if (err != QFS_OK) {
-                rc = cli_fail("simulate", out_path, err, &diag);
-                break;
-            }
-            b.count = 0;
-            b.used = 0;
-            if (tty)
-                fprintf(stderr, "\rqfs simulate: %llu / %llu events", (unsigned long long)index,
-                        (unsigned long long)events);
+    if (oom || !out.b.events || build_genesis(&s, au, seed, events, &ev, &genesis_accounts) != 0) {
+        cli_error("simulate", "out of memory");
+        rc = CLI_EXIT_IO;
+    }
+    if (rc == 0) {
+        qfs_hash128 schema;
+        qfs_codec_schema_hash(&schema);
+        qfs_diag diag;
+        qfs_diag_clear(&diag);
+        qfs_err err = qfs_log_writer_open(&out.w, out_path, &schema, NULL, NULL, &diag);
+        if (err != QFS_OK)
+            rc = cli_fail("simulate", out_path, err, &diag);
+    }
+    uint32_t code = 0;
+    if (rc == 0)
+        rc = emit(&out, &ev, &code);
+    free(genesis_accounts);
+    /* With authentication, each event of the economy may be preceded by an
+     * event that rotates a key or one the fold must refuse for its
+     * signature; `step` counts the economy's events alone, so that epochs
+     * close as they do without authentication. */
+    qfs_event good, extra;
+    int have_good = 0, bad_done = 0;
+    uint64_t step = 1;
+    while (rc == 0 && out.written < events) {
+        if (!au) {
+            next_event(&s, out.written, epoch_events, &ev);
+            rc = emit(&out, &ev, &code);
+            continue;
         }
-        if (index == events)
-            break;
-        next_event(&s, index, epoch_events, &ev);
-        if (batch_add(&b, &ev) != 0) {
-            cli_error("simulate", "out of memory");
-            rc = CLI_EXIT_IO;
+        if (!have_good) {
+            next_event(&s, step++, epoch_events, &good);
+            have_good = 1;
+            bad_done = 0;
+        }
+        uint64_t roll = rng_below(&au->fault, 10000);
+        if (roll < ROTATIONS_PER_10K) {
+            make_rotation(au, &s, good.timestamp_ms, &extra);
+            rc = emit(&out, &extra, &code);
+            auth_rotation_done(au, &extra, code);
+        } else if (roll < ROTATIONS_PER_10K + BAD_PER_10K && !bad_done) {
+            make_bad(au, &s, &good, &extra);
+            rc = emit(&out, &extra, &code);
+            bad_done = 1;
+        } else {
+            sign_right(au, &good);
+            rc = emit(&out, &good, &code);
+            have_good = 0;
         }
     }
-    if (tty)
+    if (rc == 0 && out.b.count > 0)
+        rc = flush(&out);
+    if (rc == 0 && au) {
+        /* The fold ran beside the writer: its totals must still add up. */
+        qfs_diag diag;
+        qfs_diag_clear(&diag);
+        if (qfs_state_check_invariants(au->state, &diag) != QFS_OK) {
+            cli_error("simulate", "%s: the state of the simulated log breaks an invariant: %s", out_path,
+                      diag.message);
+            rc = CLI_EXIT_DATA;
+        }
+    }
+    if (out.tty)
         fputs("\r\033[K", stderr);
-    qfs_log_writer_free(w);
-    free(b.bytes);
-    free(b.events);
+    qfs_log_writer_free(out.w);
+    free(out.b.bytes);
+    free(out.b.events);
     free(s.accounts);
+    if (au) {
+        qfs_state_free(au->state);
+        keyring_free(&au->keys);
+        qfs_auth_wipe(au, sizeof *au);
+        free(au);
+    }
     if (rc != 0)
         return rc;
     printf("simulated %llu events (seed %llu) into %s\n", (unsigned long long)events,

@@ -9,7 +9,9 @@ static const char HELP[] = "usage: qfs state LOG [--at N] [--module M]\n"
                            "Replays LOG up to and including event N (default: the whole log) and prints\n"
                            "the state as canonical JSON: sorted keys; amounts (base units, 10^18 per\n"
                            "token), timestamps and proposal ids as strings of digits; counts and epochs\n"
-                           "as integers; fixed-point values as exact decimal strings; no floats.\n"
+                           "as integers; fixed-point values as exact decimal strings; no floats. When\n"
+                           "the log is unauthenticated (its genesis names \"authentication\": \"none\"),\n"
+                           "says so on standard error.\n"
                            "\n"
                            "options:\n"
                            "  --at N       the state after event N (0-based index)\n"
@@ -63,6 +65,8 @@ int cmd_state(int argc, char **argv)
         return cli_fail("state", path, err, NULL);
     fold_result fr;
     int rc = fold_log("state", path, s, at, NULL, &fr);
+    if (rc == 0 && qfs_state_auth_mode(s) == QFS_AUTH_NONE)
+        cli_error("state", "%s: authentication: none (events are not signed)", path);
     if (rc == 0) {
         char *json = NULL;
         size_t len = 0;

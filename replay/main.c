@@ -7,24 +7,27 @@
 #define QFS_VERSION_STRING "0.0.0"
 #endif
 
-static const char USAGE[] = "usage: qfs COMMAND [ARGS]\n"
-                            "\n"
-                            "Deterministic replay of Harmonic token-economy event logs (.qlog).\n"
-                            "\n"
-                            "commands:\n"
-                            "  append LOG [FILE|-]     append JSON Lines events to LOG (created if missing)\n"
-                            "  dump LOG                write LOG's events as JSON Lines\n"
-                            "  log check LOG           verify every checksum and the hash chain of LOG\n"
-                            "  simulate -o LOG ...     generate a deterministic simulated economy\n"
-                            "  replay LOG              fold LOG into a state and print its state hash\n"
-                            "  state LOG               print the state after an event as canonical JSON\n"
-                            "\n"
-                            "options:\n"
-                            "  -h, --help              show this help (also: qfs COMMAND --help)\n"
-                            "  --version               print the version\n"
-                            "\n"
-                            "exit codes: 0 ok, 1 a verification did not match, 2 usage error,\n"
-                            "            65 bad input data or a corrupt log, 74 I/O error\n";
+static const char USAGE[] =
+    "usage: qfs COMMAND [ARGS]\n"
+    "\n"
+    "Deterministic replay of Harmonic token-economy event logs (.qlog).\n"
+    "\n"
+    "commands:\n"
+    "  append LOG [FILE|-]     append JSON Lines events to LOG (created if missing)\n"
+    "  dump LOG                write LOG's events as JSON Lines\n"
+    "  keygen -o KEY           create a key file and print its public key\n"
+    "  log check LOG           verify every checksum and the hash chain of LOG\n"
+    "  sign --key KEY ...      sign JSON Lines events for a log (--log LOG or --seq N)\n"
+    "  simulate -o LOG ...     generate a deterministic simulated economy\n"
+    "  replay LOG              fold LOG into a state and print its state hash\n"
+    "  state LOG               print the state after an event as canonical JSON\n"
+    "\n"
+    "options:\n"
+    "  -h, --help              show this help (also: qfs COMMAND --help)\n"
+    "  --version               print the version\n"
+    "\n"
+    "exit codes: 0 ok, 1 a verification did not match, 2 usage error,\n"
+    "            65 bad input data or a corrupt log, 74 I/O error\n";
 
 typedef struct command {
     const char *name;
@@ -32,8 +35,8 @@ typedef struct command {
 } command;
 
 static const command COMMANDS[] = {
-    {"append", cmd_append}, {"dump", cmd_dump},         {"log", cmd_log},
-    {"replay", cmd_replay}, {"simulate", cmd_simulate}, {"state", cmd_state},
+    {"append", cmd_append}, {"dump", cmd_dump}, {"keygen", cmd_keygen},     {"log", cmd_log},
+    {"replay", cmd_replay}, {"sign", cmd_sign}, {"simulate", cmd_simulate}, {"state", cmd_state},
 };
 
 int main(int argc, char **argv)

@@ -70,6 +70,24 @@ qfs_err qfs_auth_sign(uint8_t sig[QFS_SIGNATURE_BYTES], const uint8_t *msg, size
 qfs_err qfs_auth_sign_event(qfs_event *ev, const qfs_id *signer, uint64_t sequence, const qfs_id *chain_id,
                             const uint8_t sk[QFS_SECRET_KEY_BYTES]);
 
+/* The account that must sign `ev` when an account acts: the sender of a
+ * transfer, the validator of a stake, unstake or boost, the account of a
+ * user_action, the proposer or voter, a user registering itself, and the
+ * holder named by a rotate_key (which the authority signs instead when that
+ * holder is a key holder). NULL for the kinds a key holder signs:
+ * coherence_report, node_telemetry, memory_contribution, epoch_close, the
+ * registration of a validator or node, and genesis. */
+const qfs_id *qfs_auth_acting_account(const qfs_event *ev);
+
+/* Fills seed[32] from the operating system's random source (libsodium's
+ * randombytes). For key generation by tools; never used by the fold.
+ * QFS_E_STATE if libsodium cannot start. */
+qfs_err qfs_auth_random_seed(uint8_t seed[QFS_SEED_BYTES]);
+
+/* Zeroes len bytes at p in a way the compiler may not remove: for secret
+ * keys and seeds once they are no longer needed. */
+void qfs_auth_wipe(void *p, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -177,6 +177,23 @@ qfs_amount qfs_state_param(const qfs_state *s, size_t param_index);
 /* An account's balance of `asset`; QFS_E_NOT_FOUND for an unknown id. */
 qfs_err qfs_state_balance(const qfs_state *s, const qfs_id *account, qfs_asset asset, qfs_amount *out);
 
+/* Authentication (docs/SPEC.md 4.0). The mode the genesis named;
+ * QFS_AUTH_UNSET before an accepted genesis. */
+qfs_auth_mode qfs_state_auth_mode(const qfs_state *s);
+
+/* The chain id the genesis named; QFS_E_STATE before an accepted genesis. */
+qfs_err qfs_state_chain_id(const qfs_state *s, qfs_id *out);
+
+/* The sequence of the last accepted event of the signer `id` (an account or
+ * a key holder); 0 when it has signed none, so its next event carries
+ * *out + 1. QFS_E_NOT_FOUND when `id` is neither an account nor a key
+ * holder (a user registering itself then signs with sequence 1). */
+qfs_err qfs_state_signer_sequence(const qfs_state *s, const qfs_id *id, uint64_t *out);
+
+/* The current public key of the signer `id`. QFS_E_NOT_FOUND when `id` is
+ * not known or has no key. */
+qfs_err qfs_state_signer_key(const qfs_state *s, const qfs_id *id, qfs_public_key *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -97,3 +97,37 @@ qfs_err qfs_auth_sign_event(qfs_event *ev, const qfs_id *signer, uint64_t sequen
         ev->has_signature = 1;
     return err;
 }
+
+const qfs_id *qfs_auth_acting_account(const qfs_event *ev)
+{
+    switch (ev->kind) {
+    case QFS_EVENT_TRANSFER: return &ev->u.transfer.from;
+    case QFS_EVENT_STAKE: return &ev->u.stake.validator;
+    case QFS_EVENT_UNSTAKE: return &ev->u.unstake.validator;
+    case QFS_EVENT_BOOST: return &ev->u.boost.validator;
+    case QFS_EVENT_USER_ACTION: return &ev->u.user_action.account;
+    case QFS_EVENT_SOCIAL_PROPOSAL: return &ev->u.social_proposal.proposer;
+    case QFS_EVENT_INFRA_PROPOSAL: return &ev->u.infra_proposal.proposer;
+    case QFS_EVENT_SOCIAL_VOTE: return &ev->u.social_vote.voter;
+    case QFS_EVENT_INFRA_VOTE: return &ev->u.infra_vote.voter;
+    case QFS_EVENT_ROTATE_KEY: return &ev->u.rotate_key.holder;
+    case QFS_EVENT_REGISTER_ACCOUNT:
+        /* A user registers itself; validators and nodes are registered. */
+        return ev->u.register_account.kind == QFS_ACCOUNT_USER ? &ev->u.register_account.id : NULL;
+    default: return NULL;
+    }
+}
+
+qfs_err qfs_auth_random_seed(uint8_t seed[QFS_SEED_BYTES])
+{
+    qfs_err err = qfs_auth_init();
+    if (err != QFS_OK)
+        return err;
+    randombytes_buf(seed, QFS_SEED_BYTES);
+    return QFS_OK;
+}
+
+void qfs_auth_wipe(void *p, size_t len)
+{
+    sodium_memzero(p, len);
+}

@@ -22,27 +22,6 @@ holder *auth_find_holder(qfs_state *s, const qfs_id *id)
     return NULL;
 }
 
-/* The account that must sign an event an account makes; NULL for the kinds
- * a key holder signs. */
-static const qfs_id *acting_account(const qfs_event *ev)
-{
-    switch (ev->kind) {
-    case QFS_EVENT_TRANSFER: return &ev->u.transfer.from;
-    case QFS_EVENT_STAKE: return &ev->u.stake.validator;
-    case QFS_EVENT_UNSTAKE: return &ev->u.unstake.validator;
-    case QFS_EVENT_BOOST: return &ev->u.boost.validator;
-    case QFS_EVENT_USER_ACTION: return &ev->u.user_action.account;
-    case QFS_EVENT_SOCIAL_PROPOSAL: return &ev->u.social_proposal.proposer;
-    case QFS_EVENT_INFRA_PROPOSAL: return &ev->u.infra_proposal.proposer;
-    case QFS_EVENT_SOCIAL_VOTE: return &ev->u.social_vote.voter;
-    case QFS_EVENT_INFRA_VOTE: return &ev->u.infra_vote.voter;
-    case QFS_EVENT_REGISTER_ACCOUNT:
-        /* A user registers itself; validators and nodes are registered. */
-        return ev->u.register_account.kind == QFS_ACCOUNT_USER ? &ev->u.register_account.id : NULL;
-    default: return NULL;
-    }
-}
-
 /* The key holder that must sign an event, or -1 when an account does. */
 static int required_role(qfs_state *s, const qfs_event *ev)
 {
@@ -93,9 +72,9 @@ uint32_t auth_check(qfs_state *s, const qfs_event *ev, signer_keys **who)
         return QFS_REJECT_UNKNOWN_KEY;
     /* 2. The signer is the one the kind names. */
     int role = required_role(s, ev);
-    const qfs_id *acting = acting_account(ev);
-    if (ev->kind == QFS_EVENT_ROTATE_KEY && role < 0)
-        acting = &ev->u.rotate_key.holder;
+    /* For a rotate_key the acting account is the holder; it counts only
+     * when the holder is an account (role < 0). */
+    const qfs_id *acting = qfs_auth_acting_account(ev);
     int allowed = role >= 0 ? h == &s->holders[role] : acting && !h && qfs_id_eq(&ev->signer, acting);
     if (!allowed)
         return QFS_REJECT_WRONG_SIGNER;
@@ -165,4 +144,46 @@ uint32_t auth_apply_rotate(qfs_state *s, const qfs_ev_rotate_key *e)
     k->key = e->key;
     k->has_key = 1;
     return QFS_REJECT_NONE;
+}
+
+/* Public accessors (qfs/state.h). */
+
+static const signer_keys *find_signer(const qfs_state *s, const qfs_id *id)
+{
+    for (int r = 0; r < QFS_ROLE_COUNT; r++)
+        if (s->holders[r].present && qfs_id_eq(&s->holders[r].id, id))
+            return &s->holders[r].auth;
+    uint32_t a = ledger_find(s, id);
+    return a == NO_INDEX ? NULL : &s->accts[a].auth;
+}
+
+qfs_auth_mode qfs_state_auth_mode(const qfs_state *s)
+{
+    return s->has_genesis ? s->auth_mode : QFS_AUTH_UNSET;
+}
+
+qfs_err qfs_state_chain_id(const qfs_state *s, qfs_id *out)
+{
+    if (!s->has_genesis)
+        return QFS_E_STATE;
+    *out = s->chain_id;
+    return QFS_OK;
+}
+
+qfs_err qfs_state_signer_sequence(const qfs_state *s, const qfs_id *id, uint64_t *out)
+{
+    const signer_keys *k = find_signer(s, id);
+    if (!k)
+        return QFS_E_NOT_FOUND;
+    *out = k->sequence;
+    return QFS_OK;
+}
+
+qfs_err qfs_state_signer_key(const qfs_state *s, const qfs_id *id, qfs_public_key *out)
+{
+    const signer_keys *k = find_signer(s, id);
+    if (!k || !k->has_key)
+        return QFS_E_NOT_FOUND;
+    *out = k->key;
+    return QFS_OK;
 }
