@@ -65,6 +65,7 @@ struct ahead {
     pthread_t *tids;
     unsigned workers; /* started */
     unsigned threads;
+    int started; /* start_workers ran (folding thread only) */
 
     /* Prediction: the folding thread only. The chain id is written before
      * the first job is queued and never after. */
@@ -340,16 +341,22 @@ qfs_err ahead_create(ahead **out, unsigned threads)
         ahead_free(a);
         return QFS_E_NOMEM;
     }
-    /* The folding thread is one of the threads: it verifies while it waits. */
-    for (unsigned t = 1; t < a->threads; t++) {
-        if (pthread_create(&a->tids[a->workers], NULL, worker, a) != 0) {
-            ahead_free(a);
-            return QFS_E_IO;
-        }
-        a->workers++;
-    }
     *out = a;
     return QFS_OK;
+}
+
+/* Starts the workers when the first signature is queued, so that an
+ * unsigned log starts none. The folding thread is one of the threads: it
+ * verifies while it waits. A worker that cannot be started leaves its share
+ * to the others and to the folding thread. */
+static void start_workers(ahead *a)
+{
+    a->started = 1;
+    for (unsigned t = 1; t < a->threads; t++) {
+        if (pthread_create(&a->tids[a->workers], NULL, worker, a) != 0)
+            break;
+        a->workers++;
+    }
 }
 
 void ahead_free(ahead *a)
@@ -388,6 +395,7 @@ void ahead_predict(ahead *a, ahead_batch *b)
         any[j / AHEAD_CHUNK_EVENTS] |= b->slots[j].check & AHEAD_CHECK;
     }
     pthread_mutex_lock(&a->mu);
+    int queued = 0;
     for (size_t c = 0; c < b->chunks; c++) {
         b->chunk_done[c] = !any[c];
         if (!any[c])
@@ -395,9 +403,14 @@ void ahead_predict(ahead *a, ahead_batch *b)
         QFS_ASSERT(a->q_len < QUEUE_MAX);
         a->queue[(a->q_head + a->q_len) % QUEUE_MAX] = (job){b, c};
         a->q_len++;
+        queued = 1;
     }
-    pthread_cond_broadcast(&a->work);
+    /* An unsigned log queues nothing and wakes no one. */
+    if (queued)
+        pthread_cond_broadcast(&a->work);
     pthread_mutex_unlock(&a->mu);
+    if (queued && !a->started)
+        start_workers(a);
 }
 
 /* Waits for chunk c of b, running queued jobs meanwhile; lock held. */

@@ -61,8 +61,9 @@ typedef struct ahead_batch {
 } ahead_batch;
 
 /* Creates an ahead that verifies with `threads` threads in all, the folding
- * thread included (1: it verifies alone, batch by batch). QFS_E_NOMEM, or
- * QFS_E_IO when a thread cannot be started. */
+ * thread included (1: it verifies alone, batch by batch); the workers start
+ * with the first signature queued. QFS_E_NOMEM, or QFS_E_STATE when
+ * libsodium cannot start. */
 qfs_err ahead_create(ahead **out, unsigned threads);
 
 /* Stops the workers (a job they are running is finished first) and frees
