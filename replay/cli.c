@@ -162,30 +162,36 @@ void cli_print_rate(const char *cmd, const char *verb, uint64_t events, uint64_t
             (unsigned long long)(ns / 1000000u % 1000u), (unsigned long long)rate, suffix);
 }
 
-int cli_next_event(const char *cmd, const char *path, qfs_log_reader *r, qfs_arena *arena, qfs_event *ev,
-                   uint64_t *index, qfs_err *why)
+qfs_err cli_read_event(qfs_log_reader *r, qfs_arena *arena, qfs_event *ev, uint64_t *index, qfs_diag *diag)
 {
     const uint8_t *data;
     size_t len;
-    qfs_diag diag;
-    qfs_diag_clear(&diag);
-    qfs_err err = qfs_log_reader_next(r, &data, &len, index, &diag);
-    if (err == QFS_OK) {
-        qfs_arena_reset(arena);
-        err = qfs_codec_decode(ev, data, len, arena, &diag);
-        if (err != QFS_OK) {
-            /* The decoder's byte offset is inside the event, while every
-             * other diagnostic names a file offset: the event's record takes
-             * its place, and the place inside the event joins the message. */
-            if (diag.has_byte_offset) {
-                size_t n = strlen(diag.message);
-                snprintf(diag.message + n, sizeof diag.message - n, ", at byte %llu of the %zu-byte event",
-                         (unsigned long long)diag.byte_offset, len);
-            }
-            qfs_diag_set_offset(&diag, qfs_log_reader_record_offset(r));
-            qfs_diag_set_event(&diag, *index);
+    qfs_diag_clear(diag);
+    qfs_err err = qfs_log_reader_next(r, &data, &len, index, diag);
+    if (err != QFS_OK)
+        return err;
+    err = qfs_codec_decode(ev, data, len, arena, diag);
+    if (err != QFS_OK) {
+        /* The decoder's byte offset is inside the event, while every other
+         * diagnostic names a file offset: the event's record takes its
+         * place, and the place inside the event joins the message. */
+        if (diag->has_byte_offset) {
+            size_t n = strlen(diag->message);
+            snprintf(diag->message + n, sizeof diag->message - n, ", at byte %llu of the %zu-byte event",
+                     (unsigned long long)diag->byte_offset, len);
         }
+        qfs_diag_set_offset(diag, qfs_log_reader_record_offset(r));
+        qfs_diag_set_event(diag, *index);
     }
+    return err;
+}
+
+int cli_next_event(const char *cmd, const char *path, qfs_log_reader *r, qfs_arena *arena, qfs_event *ev,
+                   uint64_t *index, qfs_err *why)
+{
+    qfs_diag diag;
+    qfs_arena_reset(arena);
+    qfs_err err = cli_read_event(r, arena, ev, index, &diag);
     if (why)
         *why = err;
     if (err == QFS_E_EOF)

@@ -67,6 +67,10 @@ void cli_print_rate(const char *cmd, const char *verb, uint64_t events, uint64_t
 int cli_next_event(const char *cmd, const char *path, qfs_log_reader *r, qfs_arena *arena, qfs_event *ev,
                    uint64_t *index, qfs_err *why);
 
+/* cli_next_event without the report and without resetting the arena: the
+ * library error, with `diag` naming the event and its record's offset. */
+qfs_err cli_read_event(qfs_log_reader *r, qfs_arena *arena, qfs_event *ev, uint64_t *index, qfs_diag *diag);
+
 /* 1 when stderr is a terminal (progress output goes there only then). */
 int cli_stderr_is_tty(void);
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 static const char HELP[] = "usage: qfs replay LOG [--expect HEX] [--runs N] [--json] [--modules] [--stats]\n"
-                           "                      [--trace FILE|-]\n"
+                           "                      [--trace FILE|-] [--threads N] [--verify-all]\n"
                            "\n"
                            "Streams LOG through the state machine and prints the state hash (32 hex\n"
                            "digits), the number of events and of rejected events, the log's chain\n"
@@ -21,7 +21,13 @@ static const char HELP[] = "usage: qfs replay LOG [--expect HEX] [--runs N] [--j
                            "  --expect HEX   exit 1 unless the state hash equals HEX\n"
                            "  --runs N       N independent replays, each in a fresh process with its own\n"
                            "                 hash-table seed and allocation pattern; all must agree, or\n"
-                           "                 exit 1 naming the runs and modules that differ (default 1)\n"
+                           "                 exit 1 naming the runs and modules that differ (default 1);\n"
+                           "                 runs 2..N take run 1's signature verdicts (docs/SPEC.md 13.1)\n"
+                           "  --verify-all   with --runs, every run verifies every signature itself\n"
+                           "  --threads N    threads verifying signatures ahead of the fold, the folding\n"
+                           "                 thread included (default: the online processors); 0:\n"
+                           "                 none, the fold verifies each signature as it applies the\n"
+                           "                 event. No result depends on it\n"
                            "  --json         print one canonical JSON object\n"
                            "  --modules      also print the hash of every state module\n"
                            "  --stats        print events per second and rejections per code on stderr\n"
@@ -36,10 +42,12 @@ static const char HELP[] = "usage: qfs replay LOG [--expect HEX] [--runs N] [--j
                            "            torn or invalid log, 74 I/O error\n";
 
 #define RUNS_MAX 64
+#define THREADS_MAX 256
 
 typedef struct replay_out {
     qfs_hash128 state_hash;
     fold_result fold;
+    ahead_stats verify;
 } replay_out;
 
 #define MODULES_MAX 32
@@ -177,32 +185,62 @@ static int check_expect(const char *path, const report *r, const char *expect_he
     return CLI_EXIT_MISMATCH;
 }
 
+/* How a replay verifies signatures. */
+typedef struct verify_opts {
+    unsigned threads;
+    const char *verdicts_out; /* record the verdicts used here (run 1 of --runs) */
+    const char *verdicts_in;  /* answer from run 1's verdicts (runs 2..N) */
+} verify_opts;
+
 /* Replays in this process. `skew` shifts the allocation pattern: blocks of
  * varying sizes are held for the whole run so that every later address
  * differs from another run's. */
 static int replay_here(const char *path, uint64_t table_seed, uint64_t skew, FILE *trace,
-                       qfs_state **state_out, replay_out *o)
+                       const verify_opts *vo, qfs_state **state_out, replay_out *o)
 {
     void *held[16] = {0};
     for (uint64_t k = 0; k < skew % 16; k++)
         held[k] = malloc((size_t)(4096 * (k + 1) + 24 * skew));
-    qfs_state_options opt = {.table_seed = table_seed};
+    ahead *a = NULL;
     qfs_state *s = NULL;
-    qfs_err err = qfs_state_create(&s, &opt);
-    int rc;
-    if (err != QFS_OK) {
+    int rc = 0;
+    /* --threads 0: nothing ahead, the fold verifies every signature. */
+    int want = vo->threads || vo->verdicts_in || vo->verdicts_out;
+    unsigned threads = vo->verdicts_in || !vo->threads ? 1u : vo->threads;
+    qfs_err err = want ? ahead_create(&a, threads) : QFS_OK;
+    if (err != QFS_OK)
         rc = cli_fail("replay", path, err, NULL);
-    } else {
-        rc = fold_log("replay", path, s, UINT64_MAX, trace, &o->fold);
-        if (rc == 0)
-            qfs_state_hash(s, &o->state_hash);
+    if (rc == 0 && vo->verdicts_out)
+        rc = ahead_record(a, "replay", vo->verdicts_out);
+    if (rc == 0 && vo->verdicts_in)
+        rc = ahead_load(a, "replay", vo->verdicts_in);
+    if (rc == 0) {
+        qfs_state_options opt = {
+            .table_seed = table_seed, .verify_hint = a ? ahead_hint : NULL, .verify_ctx = a};
+        err = qfs_state_create(&s, &opt);
+        if (err != QFS_OK)
+            rc = cli_fail("replay", path, err, NULL);
+    }
+    if (rc == 0)
+        rc = fold_log("replay", path, s, UINT64_MAX, trace, a, &o->fold);
+    if (rc == 0 && vo->verdicts_out)
+        rc = ahead_record_close(a, "replay", o->fold.events, &o->fold.chain_head);
+    if (rc == 0 && a)
+        rc = ahead_check_loaded(a, "replay", o->fold.events, &o->fold.chain_head);
+    if (rc == 0) {
+        qfs_state_hash(s, &o->state_hash);
+        if (a)
+            ahead_get_stats(a, &o->verify);
     }
     for (size_t k = 0; k < 16; k++)
         free(held[k]);
     if (rc != 0) {
         qfs_state_free(s);
+        ahead_free(a);
         return rc;
     }
+    /* The state applies nothing more, so its hint is not called again. */
+    ahead_free(a);
     *state_out = s;
     return 0;
 }
@@ -222,12 +260,12 @@ typedef struct child {
 } child;
 
 /* The whole of a --runs child: replay, then the line report on stdout. */
-static int replay_child(const char *path, uint64_t table_seed, uint64_t skew)
+static int replay_child(const char *path, uint64_t table_seed, uint64_t skew, const verify_opts *vo)
 {
     qfs_state *s = NULL;
     replay_out o;
     memset(&o, 0, sizeof o);
-    int rc = replay_here(path, table_seed, skew, NULL, &s, &o);
+    int rc = replay_here(path, table_seed, skew, NULL, vo, &s, &o);
     if (rc != 0)
         return rc;
     report r;
@@ -237,14 +275,15 @@ static int replay_child(const char *path, uint64_t table_seed, uint64_t skew)
     return cli_finish_stdout("replay");
 }
 
-static int spawn(child *c, const char *self, const char *path, uint64_t run)
+static int spawn(child *c, const char *self, const char *path, uint64_t run, const verify_opts *vo)
 {
     int fds[2];
     if (pipe(fds) != 0)
         return -1;
-    char seed_arg[32], skew_arg[32];
+    char seed_arg[32], skew_arg[32], threads_arg[32];
     snprintf(seed_arg, sizeof seed_arg, "%llu", (unsigned long long)run_seed(run));
     snprintf(skew_arg, sizeof skew_arg, "%llu", (unsigned long long)(run * 7 + 1));
+    snprintf(threads_arg, sizeof threads_arg, "%u", vo->threads);
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
@@ -258,22 +297,27 @@ static int spawn(child *c, const char *self, const char *path, uint64_t run)
         if (dup2(fds[1], STDOUT_FILENO) < 0)
             _exit(CLI_EXIT_IO);
         close(fds[1]);
-        char *args[] = {(char *)"qfs",
-                        (char *)"replay",
-                        (char *)path,
-                        (char *)"--child-report",
-                        (char *)"--table-seed",
-                        seed_arg,
-                        (char *)"--alloc-skew",
-                        skew_arg,
-                        NULL};
+        char *args[16] = {
+            (char *)"qfs",          (char *)"replay", (char *)path,           (char *)"--child-report",
+            (char *)"--table-seed", seed_arg,         (char *)"--alloc-skew", skew_arg,
+            (char *)"--threads",    threads_arg};
+        int n = 10;
+        if (vo->verdicts_out) {
+            args[n++] = (char *)"--verdicts-out";
+            args[n++] = (char *)vo->verdicts_out;
+        }
+        if (vo->verdicts_in) {
+            args[n++] = (char *)"--verdicts-in";
+            args[n++] = (char *)vo->verdicts_in;
+        }
+        args[n] = NULL;
         if (self)
             execv(self, args);
         /* No fresh image to be had (no /proc, or an emulator without
          * binfmt_misc): replay in this forked child instead. It still has
          * its own seed and allocation skew, but it shares the parent's
          * address layout, so address leaks are less likely to show. */
-        _exit(replay_child(path, run_seed(run), run * 7 + 1));
+        _exit(replay_child(path, run_seed(run), run * 7 + 1, vo));
     }
     close(fds[1]);
     c->pid = pid;
@@ -328,8 +372,31 @@ static void print_differences(const char *a, const char *b, uint64_t run_a, uint
     }
 }
 
+/* Runs [from, to) of --runs, at most `parallel` at a time. Returns 0, or
+ * CLI_EXIT_IO after reaping the runs already started. */
+static int run_range(child *kids, const char *self, const char *path, uint64_t from, uint64_t to,
+                     uint64_t parallel, const verify_opts *vo)
+{
+    uint64_t started = from, done = from;
+    while (done < to) {
+        while (started < to && started - done < parallel) {
+            if (spawn(&kids[started], self, path, started, vo) != 0) {
+                cli_error("replay", "cannot start run %llu: %s", (unsigned long long)started + 1,
+                          strerror(errno));
+                for (uint64_t k = done; k < started; k++)
+                    collect(&kids[k]);
+                return CLI_EXIT_IO;
+            }
+            started++;
+        }
+        collect(&kids[done]);
+        done++;
+    }
+    return 0;
+}
+
 static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, int json, int modules,
-                       int stats)
+                       int stats, unsigned threads, int verify_all)
 {
     uint64_t start_ns = fold_now_ns();
     char self_buf[4096];
@@ -341,25 +408,48 @@ static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, 
     }
     child kids[RUNS_MAX];
     memset(kids, 0, sizeof kids);
-    /* At most two replays at a time: each is single-threaded. */
-    uint64_t started = 0, done = 0;
     int rc = 0;
-    while (done < runs) {
-        while (started < runs && started - done < 2) {
-            if (spawn(&kids[started], self, path, started) != 0) {
-                cli_error("replay", "cannot start run %llu: %s", (unsigned long long)started + 1,
-                          strerror(errno));
-                /* Reap the runs already started before giving up. */
-                for (uint64_t k = done; k < started; k++)
-                    collect(&kids[k]);
-                for (uint64_t k = 0; k < started; k++)
-                    free(kids[k].report);
-                return CLI_EXIT_IO;
-            }
-            started++;
+    verify_opts vo = {.threads = threads};
+    char dir[256];
+    char record_path[sizeof dir + 16];
+    if (verify_all) {
+        /* Every run verifies every signature: two at a time, the threads
+         * shared between them. */
+        vo.threads = threads > 1 ? threads / 2 : threads;
+        rc = run_range(kids, self, path, 0, runs, 2, &vo);
+    } else {
+        /* Run 1 verifies every signature with all the threads and records
+         * the verdicts its fold used; runs 2..N take them and derive all
+         * else themselves (docs/SPEC.md 13.1). They verify nothing, so as
+         * many run at a time as there are processors. */
+        const char *tmp = getenv("TMPDIR");
+        if (!tmp || !*tmp || strlen(tmp) > sizeof dir - 32)
+            tmp = "/tmp";
+        snprintf(dir, sizeof dir, "%s/qfs-verdicts-XXXXXX", tmp);
+        if (!mkdtemp(dir)) {
+            cli_error("replay", "cannot create a temporary directory in %s: %s", tmp, strerror(errno));
+            return CLI_EXIT_IO;
         }
-        collect(&kids[done]);
-        done++;
+        snprintf(record_path, sizeof record_path, "%s/verdicts", dir);
+        vo.verdicts_out = record_path;
+        vo.threads = threads ? threads : 1;
+        rc = run_range(kids, self, path, 0, 1, 1, &vo);
+        if (rc == 0 && WIFEXITED(kids[0].status) && WEXITSTATUS(kids[0].status) == 0) {
+            vo.verdicts_out = NULL;
+            vo.verdicts_in = record_path;
+            vo.threads = 1;
+            rc = run_range(kids, self, path, 1, runs, ahead_default_threads(), &vo);
+        } else if (rc == 0) {
+            /* Run 1 failed: the others would only repeat its report. */
+            runs = 1;
+        }
+        unlink(record_path);
+        rmdir(dir);
+    }
+    if (rc != 0) {
+        for (uint64_t k = 0; k < runs; k++)
+            free(kids[k].report);
+        return rc;
     }
     for (uint64_t k = 0; k < runs; k++)
         if (!kids[k].report && rc == 0) {
@@ -403,10 +493,10 @@ static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, 
                 uint64_t ns = fold_now_ns() - start_ns;
                 fprintf(
                     stderr,
-                    "qfs replay: %llu runs of %llu events in %llu.%03llu s (two at a time, each in its own "
-                    "process)\n",
+                    "qfs replay: %llu runs of %llu events in %llu.%03llu s (each in its own process; %s)\n",
                     (unsigned long long)runs, (unsigned long long)r.events,
-                    (unsigned long long)(ns / 1000000000u), (unsigned long long)(ns / 1000000u % 1000u));
+                    (unsigned long long)(ns / 1000000000u), (unsigned long long)(ns / 1000000u % 1000u),
+                    verify_all ? "each verified every signature" : "runs 2.. used run 1's verdicts");
             }
             rc = cli_finish_stdout("replay");
             if (rc == 0)
@@ -423,8 +513,9 @@ int cmd_replay(int argc, char **argv)
     const char *path = NULL;
     const char *expect_hex = NULL;
     const char *trace_path = NULL;
-    uint64_t runs = 1, table_seed = 0, skew = 0;
-    int json = 0, modules = 0, stats = 0, child_report = 0, decode_only = 0;
+    uint64_t runs = 1, table_seed = 0, skew = 0, threads = ahead_default_threads();
+    int json = 0, modules = 0, stats = 0, child_report = 0, decode_only = 0, verify_all = 0;
+    verify_opts vo = {0};
     for (int i = 1; i < argc; i++) {
         const char *v;
         int m;
@@ -454,6 +545,21 @@ int cmd_replay(int argc, char **argv)
         } else if ((m = cli_opt_value("replay", argc, argv, &i, "--alloc-skew", &v)) != 0) {
             if (m < 0 || cli_parse_u64("replay", "--alloc-skew", v, &skew) != 0)
                 return CLI_EXIT_USAGE;
+        } else if ((m = cli_opt_value("replay", argc, argv, &i, "--threads", &v)) != 0) {
+            if (m < 0 || cli_parse_u64("replay", "--threads", v, &threads) != 0)
+                return CLI_EXIT_USAGE;
+            if (threads > THREADS_MAX)
+                return cli_usage_error("replay", "--threads must be 0 to %d", THREADS_MAX);
+        } else if ((m = cli_opt_value("replay", argc, argv, &i, "--verdicts-out", &v)) != 0) {
+            if (m < 0)
+                return CLI_EXIT_USAGE;
+            vo.verdicts_out = v;
+        } else if ((m = cli_opt_value("replay", argc, argv, &i, "--verdicts-in", &v)) != 0) {
+            if (m < 0)
+                return CLI_EXIT_USAGE;
+            vo.verdicts_in = v;
+        } else if (strcmp(argv[i], "--verify-all") == 0) {
+            verify_all = 1;
         } else if (strcmp(argv[i], "--json") == 0) {
             json = 1;
         } else if (strcmp(argv[i], "--modules") == 0) {
@@ -480,7 +586,7 @@ int cmd_replay(int argc, char **argv)
         if (runs > 1 || trace_path || expect_hex || json || modules)
             return cli_usage_error("replay", "--decode-only takes only --stats");
         fold_result fr;
-        int drc = fold_log("replay", path, NULL, UINT64_MAX, NULL, &fr);
+        int drc = fold_log("replay", path, NULL, UINT64_MAX, NULL, NULL, &fr);
         if (drc != 0)
             return drc;
         char chain[QFS_HASH128_HEX_LEN + 1];
@@ -490,8 +596,9 @@ int cmd_replay(int argc, char **argv)
             cli_print_rate("replay", "decoded ", fr.events, fr.elapsed_ns, " (nothing applied)");
         return cli_finish_stdout("replay");
     }
+    vo.threads = (unsigned)threads;
     if (runs > 1)
-        return replay_runs(path, runs, expect_hex, json, modules, stats);
+        return replay_runs(path, runs, expect_hex, json, modules, stats, vo.threads, verify_all);
 
     qfs_state *s = NULL;
     replay_out o;
@@ -504,7 +611,7 @@ int cmd_replay(int argc, char **argv)
             return CLI_EXIT_IO;
         }
     }
-    int rc = replay_here(path, table_seed, skew, trace, &s, &o);
+    int rc = replay_here(path, table_seed, skew, trace, &vo, &s, &o);
     if (trace && trace != stdout && fclose(trace) != 0 && rc == 0) {
         cli_error("replay", "%s: %s", trace_path, strerror(errno));
         rc = CLI_EXIT_IO;
@@ -522,6 +629,13 @@ int cmd_replay(int argc, char **argv)
         print_result(&r, json, modules, 1);
     if (stats) {
         cli_print_rate("replay", "", o.fold.events, o.fold.elapsed_ns, "");
+        if (o.verify.answered || o.verify.unanswered)
+            fprintf(
+                stderr,
+                "qfs replay: signatures: %llu verified ahead with %u threads; the fold took %llu verdicts "
+                "and checked %llu itself\n",
+                (unsigned long long)o.verify.checked_ahead, o.verify.threads,
+                (unsigned long long)o.verify.answered, (unsigned long long)o.verify.unanswered);
         struct rusage ru;
         if (getrusage(RUSAGE_SELF, &ru) == 0)
             fprintf(stderr, "qfs replay: peak resident memory %ld KiB\n", ru.ru_maxrss);

@@ -59,12 +59,20 @@ int cmd_state(int argc, char **argv)
         if (!known)
             return cli_usage_error("state", "unknown module '%s'", module);
     }
-    qfs_state *s = NULL;
-    qfs_err err = qfs_state_create(&s, NULL);
+    ahead *a = NULL;
+    qfs_err err = ahead_create(&a, ahead_default_threads());
     if (err != QFS_OK)
         return cli_fail("state", path, err, NULL);
+    qfs_state *s = NULL;
+    qfs_state_options opt = {.verify_hint = ahead_hint, .verify_ctx = a};
+    err = qfs_state_create(&s, &opt);
+    if (err != QFS_OK) {
+        ahead_free(a);
+        return cli_fail("state", path, err, NULL);
+    }
     fold_result fr;
-    int rc = fold_log("state", path, s, at, NULL, &fr);
+    int rc = fold_log("state", path, s, at, NULL, a, &fr);
+    ahead_free(a);
     if (rc == 0 && qfs_state_auth_mode(s) == QFS_AUTH_NONE)
         cli_error("state", "%s: authentication: none (events are not signed)", path);
     if (rc == 0) {

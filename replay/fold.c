@@ -1,5 +1,6 @@
 #include "fold.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -85,67 +86,158 @@ static int write_trace_line(FILE *f, const qfs_state *state, const qfs_event *ev
     return fprintf(f, ",\"timestamp_ms\":\"%llu\"}\n", (unsigned long long)ev->timestamp_ms);
 }
 
-int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace,
+/* A batch of decoded events. The arena is reset per batch, not per event,
+ * so that every event of the batch stays valid until the batch is folded. */
+typedef struct batch {
+    ahead_batch ab;
+    qfs_event *events;
+    ahead_slot *slots;
+    qfs_arena *arena;
+    qfs_err end;   /* QFS_OK: more may follow; QFS_E_EOF: the log ends; else the error after the events */
+    qfs_diag diag; /* of `end` */
+} batch;
+
+/* Decode scratch a batch may hold before it is cut short: a large genesis
+ * ends its batch early, so memory stays bounded by one event's limits. */
+#define BATCH_ARENA_BYTES_MAX ((size_t)8 << 20)
+
+static qfs_err batch_init(batch *b)
+{
+    memset(b, 0, sizeof *b);
+    b->events = calloc(AHEAD_BATCH_EVENTS_MAX, sizeof *b->events);
+    b->slots = calloc(AHEAD_BATCH_EVENTS_MAX, sizeof *b->slots);
+    if (!b->events || !b->slots || qfs_arena_create(&b->arena, 1 << 16) != QFS_OK)
+        return QFS_E_NOMEM;
+    b->ab.events = b->events;
+    b->ab.slots = b->slots;
+    return QFS_OK;
+}
+
+static void batch_free(batch *b)
+{
+    free(b->events);
+    free(b->slots);
+    qfs_arena_free(b->arena);
+}
+
+/* Reads and decodes the events [first, last] that follow, a batch's worth. */
+static void batch_fill(batch *b, qfs_log_reader *r, uint64_t first, uint64_t last)
+{
+    qfs_arena_reset(b->arena);
+    b->ab.first = first;
+    b->ab.count = 0;
+    b->end = QFS_OK;
+    qfs_diag_clear(&b->diag);
+    while (b->ab.count < AHEAD_BATCH_EVENTS_MAX && first + b->ab.count <= last &&
+           qfs_arena_used_bytes(b->arena) < BATCH_ARENA_BYTES_MAX) {
+        uint64_t index;
+        b->end = cli_read_event(r, b->arena, &b->events[b->ab.count], &index, &b->diag);
+        if (b->end != QFS_OK)
+            break;
+        QFS_ASSERT(index == first + b->ab.count);
+        b->ab.count++;
+    }
+}
+
+int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace, ahead *a,
              fold_result *out)
 {
     qfs_log_reader *r = NULL;
-    qfs_arena *arena = NULL;
-    int open_rc = cli_open_log(cmd, path, &r, &arena);
+    qfs_arena *unused = NULL;
+    int open_rc = cli_open_log(cmd, path, &r, &unused);
     if (open_rc != 0)
         return open_rc;
-    qfs_diag diag;
-    qfs_diag_clear(&diag);
-    qfs_err err;
+    qfs_arena_free(unused);
+    batch bs[2];
+    qfs_err e0 = batch_init(&bs[0]);
+    qfs_err e1 = batch_init(&bs[1]);
+    if (e0 != QFS_OK || e1 != QFS_OK) {
+        batch_free(&bs[0]);
+        batch_free(&bs[1]);
+        qfs_log_reader_free(r);
+        cli_error(cmd, "out of memory");
+        return CLI_EXIT_IO;
+    }
+    /* Without a state nothing is verified: there is no fold to ask. */
+    if (!state)
+        a = NULL;
     out->rejected = 0;
     memset(out->by_code, 0, sizeof out->by_code);
     int tty = cli_stderr_is_tty();
     uint64_t start = fold_now_ns();
     uint64_t events = 0;
     int rc = 0;
-    while (events <= last) {
-        qfs_event ev;
-        uint64_t index;
-        qfs_err why;
-        rc = cli_next_event(cmd, path, r, arena, &ev, &index, &why);
-        if (rc == CLI_NEXT_END) {
-            rc = 0;
-            break;
+    int done = 0;
+    batch_fill(&bs[0], r, 0, last);
+    if (a)
+        ahead_predict(a, &bs[0].ab);
+    for (size_t k = 0; !done; k++) {
+        batch *cur = &bs[k % 2];
+        batch *nxt = &bs[(k + 1) % 2];
+        /* The next batch is read and its checks queued before this one is
+         * folded, so that the workers verify it meanwhile. */
+        uint64_t next_first = cur->ab.first + cur->ab.count;
+        int more = cur->end == QFS_OK && next_first <= last;
+        if (more) {
+            if (a)
+                ahead_release(a, &nxt->ab);
+            batch_fill(nxt, r, next_first, last);
+            if (a)
+                ahead_predict(a, &nxt->ab);
         }
-        if (rc != 0) {
-            if (why == QFS_E_TORN)
+        for (size_t j = 0; j < cur->ab.count && rc == 0; j++) {
+            const qfs_event *ev = &cur->events[j];
+            uint64_t index = cur->ab.first + j;
+            qfs_receipt receipt = {0};
+            if (a)
+                ahead_ready(a, &cur->ab, index);
+            /* Without a state only the decode floor is measured: reading,
+             * checksums, decompression and decoding, no transition. */
+            qfs_err err = state ? qfs_state_apply(state, ev, &receipt) : QFS_OK;
+            if (err != QFS_OK) {
+                qfs_diag diag;
+                qfs_diag_clear(&diag);
+                qfs_diag_set_event(&diag, index);
+                qfs_diag_set(&diag, "the state machine cannot apply this event");
+                rc = cli_fail(cmd, path, err, &diag);
+                break;
+            }
+            if (a && ev->kind == QFS_EVENT_GENESIS)
+                ahead_genesis_applied(a, index, receipt.code);
+            if (trace && write_trace_line(trace, state, ev, index, receipt.code) < 0) {
+                cli_error(cmd, "writing the trace failed");
+                rc = CLI_EXIT_IO;
+                break;
+            }
+            events++;
+            if (receipt.code != 0)
+                out->rejected++;
+            out->by_code[receipt.code <= QFS_REJECT_CODE_MAX ? receipt.code : 0]++;
+            if (tty && (events & ((1u << 20) - 1)) == 0)
+                fprintf(stderr, "\rqfs %s: %llu events", cmd, (unsigned long long)events);
+        }
+        if (rc != 0)
+            break;
+        if (cur->end != QFS_OK && cur->end != QFS_E_EOF) {
+            rc = cli_fail(cmd, path, cur->end, &cur->diag);
+            if (cur->end == QFS_E_TORN)
                 cli_error(cmd, "%s: %llu whole events precede the torn record; 'qfs append' repairs it", path,
                           (unsigned long long)events);
-            break;
         }
-        qfs_receipt receipt = {0};
-        /* Without a state only the decode floor is measured: reading,
-         * checksums, decompression and decoding, no transition. */
-        err = state ? qfs_state_apply(state, &ev, &receipt) : QFS_OK;
-        if (err != QFS_OK) {
-            qfs_diag_clear(&diag);
-            qfs_diag_set_event(&diag, index);
-            qfs_diag_set(&diag, "the state machine cannot apply this event");
-            rc = cli_fail(cmd, path, err, &diag);
-            break;
-        }
-        if (trace && write_trace_line(trace, state, &ev, index, receipt.code) < 0) {
-            cli_error(cmd, "writing the trace failed");
-            rc = CLI_EXIT_IO;
-            break;
-        }
-        events++;
-        if (receipt.code != 0)
-            out->rejected++;
-        out->by_code[receipt.code <= QFS_REJECT_CODE_MAX ? receipt.code : 0]++;
-        if (tty && (events & ((1u << 20) - 1)) == 0)
-            fprintf(stderr, "\rqfs %s: %llu events", cmd, (unsigned long long)events);
+        done = !more;
     }
     if (tty && events >= (1u << 20))
         fputs("\r\033[K", stderr);
     out->elapsed_ns = fold_now_ns() - start;
     out->events = events;
     qfs_log_reader_chain_head(r, &out->chain_head);
-    qfs_arena_free(arena);
+    /* No worker may hold a batch when it is freed. */
+    if (a) {
+        ahead_release(a, &bs[0].ab);
+        ahead_release(a, &bs[1].ab);
+    }
+    batch_free(&bs[0]);
+    batch_free(&bs[1]);
     qfs_log_reader_free(r);
     if (rc == 0 && last != UINT64_MAX && events <= last) {
         cli_error(cmd, "%s: event %llu is past the end of the log (%llu events)", path,

@@ -3,6 +3,7 @@
 #ifndef QFS_FOLD_H
 #define QFS_FOLD_H
 
+#include "ahead.h"
 #include "cli.h"
 
 typedef struct fold_result {
@@ -20,8 +21,10 @@ uint64_t fold_now_ns(void);
  * `state` (NULL: decode only, apply nothing). When `trace` is not NULL, writes one canonical JSON line per
  * event to it: {"code":C,"event":I,"kind":K,"receipt":R,"timestamp_ms":T}, and for an accepted
  * epoch_close a "tallies" array (before "timestamp_ms") with each tally's result. Returns 0 or an exit code
- * after reporting on stderr. When `last` is past the end of the log, reports it and returns CLI_EXIT_DATA. */
-int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace,
+ * after reporting on stderr. When `last` is past the end of the log, reports it and returns CLI_EXIT_DATA.
+ * Events are decoded a batch at a time; when `a` is not NULL (it must then be the state's verify_hint
+ * context), their signatures are verified ahead of the fold (ahead.h). */
+int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace, ahead *a,
              fold_result *out);
 
 #endif
