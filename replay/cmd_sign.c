@@ -1,5 +1,6 @@
 /* qfs sign --key KEY [FILE|-] (--log LOG | --chain ID --seq N) [--signer ID]:
  * JSON Lines events in, the same events signed out. */
+#include "ahead.h"
 #include "fold.h"
 #include "keyfile.h"
 #include "line_reader.h"
@@ -313,13 +314,19 @@ int cmd_sign(int argc, char **argv)
         return rc;
     qfs_state *state = NULL;
     if (log_path) {
-        qfs_err err = qfs_state_create(&state, NULL);
+        /* The log's state, its signatures verified on every core. */
+        ahead *a = NULL;
+        qfs_err err = ahead_create(&a, ahead_default_threads());
+        qfs_state_options opt = {.verify_hint = ahead_hint, .verify_ctx = a};
+        if (err == QFS_OK)
+            err = qfs_state_create(&state, &opt);
         if (err != QFS_OK) {
             rc = cli_fail("sign", log_path, err, NULL);
         } else {
             fold_result fr;
-            rc = fold_log("sign", log_path, state, UINT64_MAX, NULL, &fr);
+            rc = fold_log("sign", log_path, state, UINT64_MAX, NULL, a, &fr);
         }
+        ahead_free(a);
         if (rc == 0 && qfs_state_chain_id(state, &c.chain) != QFS_OK) {
             cli_error("sign", "%s: the log has no accepted genesis", log_path);
             rc = CLI_EXIT_DATA;
