@@ -14,21 +14,8 @@
 
 void keyfile_hex(char out[2 * QFS_PUBLIC_KEY_BYTES + 1], const uint8_t *key)
 {
-    static const char DIGITS[] = "0123456789abcdef";
-    for (size_t i = 0; i < QFS_PUBLIC_KEY_BYTES; i++) {
-        out[2 * i] = DIGITS[key[i] >> 4];
-        out[2 * i + 1] = DIGITS[key[i] & 15];
-    }
+    qfs_hex_encode(out, key, QFS_PUBLIC_KEY_BYTES);
     out[2 * QFS_PUBLIC_KEY_BYTES] = '\0';
-}
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
 }
 
 /* Writes all of buf and makes it durable; 0 or -1 with errno set. */
@@ -155,12 +142,7 @@ int keyfile_read(const char *cmd, const char *path, qfs_public_key *pk, uint8_t 
     int ok = (len == body || (len == body + 1 && text[body] == '\n')) &&
              memcmp(text, KEYFILE_PREFIX, sizeof KEYFILE_PREFIX - 1) == 0;
     uint8_t seed[QFS_SEED_BYTES];
-    for (size_t i = 0; ok && i < QFS_SEED_BYTES; i++) {
-        int hi = hex_value(text[sizeof KEYFILE_PREFIX - 1 + 2 * i]);
-        int lo = hex_value(text[sizeof KEYFILE_PREFIX - 1 + 2 * i + 1]);
-        ok = hi >= 0 && lo >= 0;
-        seed[i] = (uint8_t)(hi << 4 | (lo & 15));
-    }
+    ok = ok && qfs_hex_decode(seed, text + sizeof KEYFILE_PREFIX - 1, QFS_SEED_BYTES) == QFS_OK;
     qfs_auth_wipe(text, sizeof text);
     if (!ok) {
         qfs_auth_wipe(seed, sizeof seed);

@@ -80,6 +80,13 @@ typedef struct qfs_hash128 {
 
 #define QFS_HASH128_HEX_LEN 32
 
+/* Writes the 2n lowercase hex digits of bytes[n] into out (no NUL). */
+void qfs_hex_encode(char *out, const uint8_t *bytes, size_t n);
+
+/* Reads exactly 2n hex digits (either case) from hex into out[n].
+ * QFS_E_PARSE for any other character (out may then be partly written). */
+qfs_err qfs_hex_decode(uint8_t *out, const char *hex, size_t n);
+
 /* Writes 32 lowercase hex digits and a NUL into out[33]. */
 void qfs_hash128_hex(const qfs_hash128 *h, char out[QFS_HASH128_HEX_LEN + 1]);
 

@@ -342,17 +342,6 @@ static qfs_err parse_fraction(uint64_t *out, const json_t *v, const char *where,
 }
 
 /* Bytes as hex digits (either case on input, lowercase on output). */
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static qfs_err parse_hex(uint8_t *out, size_t n, const json_t *v, const char *where, const char *what,
                          qfs_diag *diag)
 {
@@ -363,12 +352,8 @@ static qfs_err parse_hex(uint8_t *out, size_t n, const json_t *v, const char *wh
     if (json_string_length(v) != 2 * n)
         return perr(diag, "%s: %s must be %zu hex digits, got %zu characters", where, what, 2 * n,
                     json_string_length(v));
-    for (size_t i = 0; i < n; i++) {
-        int hi = hex_value(t[2 * i]), lo = hex_value(t[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return perr(diag, "%s: %s has a character that is not a hex digit", where, what);
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
+    if (qfs_hex_decode(out, t, n) != QFS_OK)
+        return perr(diag, "%s: %s has a character that is not a hex digit", where, what);
     return QFS_OK;
 }
 
@@ -890,13 +875,9 @@ static json_t *param_value(const qfs_param_value *p)
 
 static json_t *hex_string(const uint8_t *bytes, size_t n)
 {
-    static const char DIGITS[] = "0123456789abcdef";
     char buf[2 * QFS_SIGNATURE_BYTES];
     QFS_ASSERT(2 * n <= sizeof buf);
-    for (size_t i = 0; i < n; i++) {
-        buf[2 * i] = DIGITS[bytes[i] >> 4];
-        buf[2 * i + 1] = DIGITS[bytes[i] & 15];
-    }
+    qfs_hex_encode(buf, bytes, n);
     return json_stringn(buf, 2 * n);
 }
 

@@ -466,17 +466,13 @@ static void j_receipts(const qfs_state *s, jbuf *b)
 
 static void jkeyhex(jbuf *b, const char *k, int has, const qfs_public_key *key)
 {
-    static const char DIGITS[] = "0123456789abcdef";
     jkey(b, k);
     if (!has) {
         js(b, "null");
         return;
     }
     char t[2 * QFS_PUBLIC_KEY_BYTES];
-    for (size_t i = 0; i < QFS_PUBLIC_KEY_BYTES; i++) {
-        t[2 * i] = DIGITS[key->bytes[i] >> 4];
-        t[2 * i + 1] = DIGITS[key->bytes[i] & 15];
-    }
+    qfs_hex_encode(t, key->bytes, QFS_PUBLIC_KEY_BYTES);
     jquoted(b, t, sizeof t);
 }
 

@@ -81,13 +81,18 @@ void qfs_diag_set_line(qfs_diag *d, uint64_t line, uint64_t column)
     d->column = column;
 }
 
-void qfs_hash128_hex(const qfs_hash128 *h, char out[QFS_HASH128_HEX_LEN + 1])
+void qfs_hex_encode(char *out, const uint8_t *bytes, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < 16; i++) {
-        out[2 * i] = digits[h->bytes[i] >> 4];
-        out[2 * i + 1] = digits[h->bytes[i] & 15];
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[bytes[i] >> 4];
+        out[2 * i + 1] = digits[bytes[i] & 15];
     }
+}
+
+void qfs_hash128_hex(const qfs_hash128 *h, char out[QFS_HASH128_HEX_LEN + 1])
+{
+    qfs_hex_encode(out, h->bytes, sizeof h->bytes);
     out[QFS_HASH128_HEX_LEN] = '\0';
 }
 
@@ -102,20 +107,27 @@ static int hex_value(char c)
     return -1;
 }
 
+qfs_err qfs_hex_decode(uint8_t *out, const char *hex, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int hi = hex_value(hex[2 * i]);
+        int lo = hex_value(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return QFS_E_PARSE;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return QFS_OK;
+}
+
 qfs_err qfs_hash128_parse(qfs_hash128 *out, const char *hex, size_t len)
 {
     if (len != QFS_HASH128_HEX_LEN)
         return QFS_E_PARSE;
     qfs_hash128 h;
-    for (size_t i = 0; i < 16; i++) {
-        int hi = hex_value(hex[2 * i]);
-        int lo = hex_value(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return QFS_E_PARSE;
-        h.bytes[i] = (uint8_t)(hi << 4 | lo);
-    }
-    *out = h;
-    return QFS_OK;
+    qfs_err err = qfs_hex_decode(h.bytes, hex, sizeof h.bytes);
+    if (err == QFS_OK)
+        *out = h;
+    return err;
 }
 
 void qfs_hash128_of(qfs_hash128 *out, const void *data, size_t len)
