@@ -211,8 +211,12 @@ QN="$NATIVE_DIR/qfs"
 # directory (tests/cli/errors.sh finds craft_log beside the qfs it is given).
 mkdir -p "$T/s390x/tests"
 printf '#!/bin/sh\nexec qemu-s390x -L "%s" "%s" "$@"\n' "$SYSROOT" "$CROSS_DIR/qfs" >"$T/s390x/qfs"
-printf '#!/bin/sh\nexec qemu-s390x -L "%s" "%s" "$@"\n' "$SYSROOT" "$CROSS_DIR/tests/craft_log" >"$T/s390x/tests/craft_log"
-chmod +x "$T/s390x/qfs" "$T/s390x/tests/craft_log"
+# The test tools beside it (craft_log, sign_log, ...), found by the command tests.
+for tool in craft_log sign_log auth_vector bench_verify; do
+    printf '#!/bin/sh\nexec qemu-s390x -L "%s" "%s" "$@"\n' "$SYSROOT" "$CROSS_DIR/tests/$tool" >"$T/s390x/tests/$tool"
+    chmod +x "$T/s390x/tests/$tool"
+done
+chmod +x "$T/s390x/qfs"
 QS="$T/s390x/qfs"
 
 # --- 1-3. simulated logs --------------------------------------------------
