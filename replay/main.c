@@ -35,8 +35,9 @@ typedef struct command {
 } command;
 
 static const command COMMANDS[] = {
-    {"append", cmd_append}, {"dump", cmd_dump}, {"keygen", cmd_keygen},     {"log", cmd_log},
-    {"replay", cmd_replay}, {"sign", cmd_sign}, {"simulate", cmd_simulate}, {"state", cmd_state},
+    {"append", cmd_append}, {"diff", cmd_diff},         {"dump", cmd_dump},
+    {"keygen", cmd_keygen}, {"log", cmd_log},           {"replay", cmd_replay},
+    {"sign", cmd_sign},     {"simulate", cmd_simulate}, {"state", cmd_state},
 };
 
 int main(int argc, char **argv)
