@@ -98,9 +98,19 @@ explain() {
         line="$("$QREF" diff "$log" "$T/$s.$name.qlog" 2>&1 | head -n 1)"
         echo "    qfs diff ($REF's log, $name's log): $line"
     fi
-    for f in "$T/$s.$REF.replay.json" "$T/$s.$name.replay.json"; do
-        [ -s "$f" ] && echo "    $(basename "$f" .replay.json | cut -d. -f2): $(jq -c '{state_hash, modules}' "$f" 2>/dev/null || head -c 400 "$f")"
-    done
+    # The two state hashes, and the module hashes that differ.
+    if jq -e . "$T/$s.$REF.replay.json" >/dev/null 2>&1 && jq -e . "$T/$s.$name.replay.json" >/dev/null 2>&1; then
+        jq -r -n --arg a "$REF" --arg b "$name" --slurpfile x "$T/$s.$REF.replay.json" \
+            --slurpfile y "$T/$s.$name.replay.json" '
+            ($x[0]) as $x | ($y[0]) as $y |
+            "    state hash: \($a) \($x.state_hash), \($b) \($y.state_hash)",
+            (($x.modules // {}) | keys[] as $m | select($x.modules[$m] != $y.modules[$m]) |
+                "    module \($m): \($a) \($x.modules[$m]), \($b) \($y.modules[$m] // "none")"),
+            ($x | keys[] as $k | select($k != "modules" and $k != "state_hash" and $x[$k] != $y[$k]) |
+                "    \($k): \($a) \($x[$k]), \($b) \($y[$k] // "none")")'
+    else
+        echo "    $name gave no replay JSON: $(head -c 200 "$T/$s.$name.replay.json")"
+    fi
     # The first event whose receipt differs between the two builds.
     if "$QREF" replay "$log" --trace "$T/trace.ref" >/dev/null 2>&1 &&
         "$q" replay "$log" --trace "$T/trace.other" >/dev/null 2>&1; then
