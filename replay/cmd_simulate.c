@@ -4,7 +4,9 @@
  * the same log bytes. A small shadow model of balances and stakes keeps most
  * events valid; a small, seeded share is invalid on purpose (a NOD transfer,
  * an overdraft, a vote on an unknown proposal) so that rejections are
- * exercised too.
+ * exercised too. With --adversarial (on by default) a seeded share of
+ * events is added that the fold refuses by one rule of the economy each, so
+ * that every receipt code a log can carry occurs (see "Adversarial events").
  *
  * With --auth ed25519 (the default) every key pair comes from the seed, every
  * event is signed by the signer its kind names, and a small seeded share of
@@ -21,10 +23,11 @@
 static const char HELP[] =
     "usage: qfs simulate --seed S --events N -o LOG [options]\n"
     "\n"
-    "Generates a deterministic simulated economy of N events (the first is\n"
-    "genesis) and writes it to LOG: the same arguments give a byte-identical log.\n"
+    "Generates a deterministic simulated economy of N events (the genesis\n"
+    "first, or third after two refused events with --adversarial above 0) and\n"
+    "writes it to LOG: the same arguments give a byte-identical log.\n"
     "Every event kind occurs; most events are valid, a small seeded share is\n"
-    "invalid on purpose so that rejections are exercised.\n"
+    "invalid on purpose so that rejections are exercised (see --adversarial).\n"
     "\n"
     "options:\n"
     "  --seed S           generator seed (required)\n"
@@ -46,6 +49,19 @@ static const char HELP[] =
     "                     rotations. Keys come from the seed: anyone who knows it can\n"
     "                     sign, so these logs are for testing only.\n"
     "                     none: no keys, no signatures\n"
+    "  --adversarial P    per mille of events (default 20; 0 = none) that are\n"
+    "                     added to be refused by a rule of the economy, each kind\n"
+    "                     aimed at a receipt code a log can carry: a second or\n"
+    "                     an early genesis, a timestamp regression, unknown or\n"
+    "                     existing accounts, the wrong account kind, zero amounts,\n"
+    "                     self-transfers, low fees, an overflowing time, a wrong\n"
+    "                     epoch, proposals on the wrong or a fixed parameter,\n"
+    "                     repeated proposals and ballots, votes on closed\n"
+    "                     proposals; with P > 0 the log opens with two events\n"
+    "                     refused before its genesis, and one epoch close in four\n"
+    "                     is preceded by a close of an epoch without events.\n"
+    "                     They draw from a stream of their own: the economy's\n"
+    "                     events stay as they are\n"
     "  --force            replace LOG if it exists\n"
     "\n"
     "exit codes: 0 ok, 2 usage, 74 I/O error\n";
@@ -297,7 +313,7 @@ static uint64_t rng_fp(rng *r, uint64_t lo, uint64_t hi)
 }
 
 /* A social or infrastructure parameter and a new value near its default. */
-static void pick_change(sim *s, qfs_param_domain domain, qfs_param_value *out)
+static void pick_change(rng *r, qfs_param_domain domain, qfs_param_value *out)
 {
     size_t n;
     const qfs_param_def *all = qfs_params_all(&n);
@@ -305,7 +321,7 @@ static void pick_change(sim *s, qfs_param_domain domain, qfs_param_value *out)
     for (size_t i = 0; i < n; i++)
         matching += all[i].domain == domain;
     QFS_ASSERT(matching > 0);
-    size_t want = rng_below(&s->r, matching);
+    size_t want = rng_below(r, matching);
     const qfs_param_def *def = NULL;
     for (size_t i = 0; i < n; i++)
         if (all[i].domain == domain && want-- == 0) {
@@ -316,7 +332,7 @@ static void pick_change(sim *s, qfs_param_domain domain, qfs_param_value *out)
     /* Within 10% of the default: a tenth of it in 20 steps. */
     qfs_amount step = def->default_value / 200;
     qfs_amount lo = def->default_value - 20 * step;
-    qfs_amount value = lo + step * rng_range(&s->r, 0, 40);
+    qfs_amount value = lo + step * rng_range(r, 0, 40);
     if (value < def->min_value)
         value = def->min_value;
     if (value > def->max_value)
@@ -371,7 +387,7 @@ static void social_proposal(sim *s, qfs_event *ev)
     ev->u.social_proposal.proposer = v->id;
     record_proposal(s->social, s->next_social_id, s->epoch);
     ev->u.social_proposal.proposal_id = s->next_social_id++;
-    pick_change(s, QFS_DOMAIN_SOCIAL, &ev->u.social_proposal.change);
+    pick_change(&s->r, QFS_DOMAIN_SOCIAL, &ev->u.social_proposal.change);
 }
 
 /* Two ballots in three are yes, so most proposals pass once quorum is met. */
@@ -562,7 +578,7 @@ static void next_event(sim *s, uint64_t index, uint64_t epoch_events, qfs_event 
         ev->u.infra_proposal.proposer = n->id;
         record_proposal(s->infra, s->next_infra_id, s->epoch);
         ev->u.infra_proposal.proposal_id = s->next_infra_id++;
-        pick_change(s, QFS_DOMAIN_INFRA, &ev->u.infra_proposal.change);
+        pick_change(&s->r, QFS_DOMAIN_INFRA, &ev->u.infra_proposal.change);
     } else if (roll < 980) {
         sim_account *n = pick_node(s);
         if (!n) {
@@ -840,6 +856,190 @@ static void make_bad(auth_sim *a, sim *s, const qfs_event *good, qfs_event *bad)
     }
 }
 
+/* ---- Adversarial events ----
+ *
+ * With --adversarial P (per mille, default 20), before about P in 1000
+ * events of the economy an event is added that the fold must refuse for a
+ * rule of the economy, drawn evenly from the kinds below, each aimed at one
+ * receipt code that a log can carry (docs/SPEC.md 8). They draw from a
+ * stream of their own, so the economy's events are those of a run without
+ * them; with authentication they are signed by the right signer at its next
+ * sequence, so that the fold reaches the rule and not the signature check
+ * (a refused event leaves the sequence where it was). Besides, one epoch
+ * close in four gets a close of its own before it: an epoch with no events
+ * at all. With P = 0 nothing is added and nothing is drawn. */
+#define ADV_KINDS 17
+#define ADV_TS_ORIGIN_MS 1700000000000ULL
+
+typedef struct adv_sim {
+    rng r;
+    uint64_t permille;
+    uint64_t ghosts;
+    /* The economy's last social ballot, to be cast again in its epoch. */
+    int have_vote;
+    qfs_ev_vote last_vote;
+    uint64_t last_vote_epoch;
+} adv_sim;
+
+static void adv_note(adv_sim *d, const sim *s, const qfs_event *ev)
+{
+    if (ev->kind != QFS_EVENT_SOCIAL_VOTE)
+        return;
+    d->have_vote = 1;
+    d->last_vote = ev->u.social_vote;
+    d->last_vote_epoch = s->epoch;
+}
+
+/* A parameter of `domain` at its default value. */
+static void adv_param(rng *r, qfs_param_domain domain, qfs_param_value *out)
+{
+    size_t n;
+    const qfs_param_def *all = qfs_params_all(&n);
+    size_t matching = 0;
+    for (size_t i = 0; i < n; i++)
+        matching += all[i].domain == domain;
+    QFS_ASSERT(matching > 0);
+    size_t want = rng_below(r, matching);
+    for (size_t i = 0; i < n; i++)
+        if (all[i].domain == domain && want-- == 0) {
+            QFS_ASSERT(qfs_id_set(&out->name, all[i].name, strlen(all[i].name)) == QFS_OK);
+            out->value = all[i].default_value;
+            return;
+        }
+}
+
+static void adv_user_action(qfs_event *ev, const qfs_id *account, qfs_amount fee)
+{
+    ev->kind = QFS_EVENT_USER_ACTION;
+    ev->u.user_action.account = *account;
+    QFS_ASSERT(qfs_id_set(&ev->u.user_action.action, "post", 4) == QFS_OK);
+    ev->u.user_action.fee_atr = fee;
+}
+
+/* Makes *ev an event the fold refuses (timestamp `ts_ms` unless the kind
+ * needs another). Kinds and the receipt each aims at:
+ *   0 a second genesis                                    duplicate_genesis
+ *   1 a user_action dated before the genesis              timestamp_regression
+ *   2 a transfer to an id never registered                unknown_account
+ *   3 registering a genesis account again                 account_exists
+ *   4 a stake by a user or a node                         not_validator
+ *   5 an infra_vote by a validator                        not_infra_node
+ *   6 a transfer of 0                                     zero_amount
+ *   7 a transfer to oneself                               self_transfer
+ *   8 a user_action paying no fee (the least is 1 unit)    fee_too_low
+ *   9 a boost dated 2^64 - 1 ms, whose end overflows      amount_overflow
+ *  10 an epoch_close of a later epoch                     wrong_epoch
+ *  11 a social proposal on an infrastructure parameter    wrong_governance
+ *  12 a social proposal on a genesis-only parameter       param_not_governable
+ *  13 a proposal reusing id 0                             duplicate_proposal
+ *  14 a vote on social proposal 0, long tallied           proposal_closed
+ *  15 the economy's last ballot cast again                duplicate_vote
+ *  16 a vote on a social proposal not yet made            unknown_proposal
+ * (13 to 15 fall back to kind 2 until there is something to repeat). */
+static void make_adversarial(adv_sim *d, const sim *s, const qfs_id *chain, uint64_t ts_ms, qfs_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->timestamp_ms = ts_ms;
+    uint64_t what = rng_below(&d->r, ADV_KINDS);
+    if ((what == 13 && s->next_social_id == 0) || (what == 14 && (s->next_social_id == 0 || s->epoch < 6)) ||
+        (what == 15 && (!d->have_vote || d->last_vote_epoch != s->epoch)))
+        what = 2;
+    const sim_account *any = &s->accounts[rng_below(&d->r, s->count)];
+    const sim_account *val = &s->accounts[rng_below(&d->r, s->validators)];
+    switch (what) {
+    case 0:
+        ev->kind = QFS_EVENT_GENESIS;
+        ev->u.genesis.chain_id = *chain;
+        ev->u.genesis.auth = QFS_AUTH_NONE;
+        break;
+    case 1:
+        ev->timestamp_ms = ADV_TS_ORIGIN_MS - 1 - rng_below(&d->r, 1000);
+        adv_user_action(ev, &any->id, qfs_pow10(16));
+        break;
+    case 2:
+        ev->kind = QFS_EVENT_TRANSFER;
+        ev->u.transfer.from = any->id;
+        make_id(&ev->u.transfer.to, "ghost", d->ghosts++);
+        ev->u.transfer.asset = QFS_ASSET_ATR;
+        ev->u.transfer.amount = TOKENS(1);
+        ev->u.transfer.fee_atr = qfs_pow10(16);
+        break;
+    case 3:
+        ev->kind = QFS_EVENT_REGISTER_ACCOUNT;
+        ev->u.register_account.id = any->id;
+        ev->u.register_account.kind = QFS_ACCOUNT_VALIDATOR;
+        if (s->keys) {
+            ev->u.register_account.key.present = 1;
+            ev->u.register_account.key.key = keyring_get(s->keys, &any->id)->pk;
+        }
+        break;
+    case 4: {
+        /* The last genesis account is a user, or a node when there is none. */
+        const sim_account *other = &s->accounts[s->count - 1];
+        if (other->kind == QFS_ACCOUNT_VALIDATOR) {
+            ev->kind = QFS_EVENT_GENESIS;
+            ev->u.genesis.chain_id = *chain;
+            ev->u.genesis.auth = QFS_AUTH_NONE;
+            break;
+        }
+        ev->kind = QFS_EVENT_STAKE;
+        ev->u.stake = (qfs_ev_stake){other->id, TOKENS(1)};
+        break;
+    }
+    case 5:
+        ev->kind = QFS_EVENT_INFRA_VOTE;
+        ev->u.infra_vote.voter = val->id;
+        ev->u.infra_vote.proposal_id = 0;
+        ev->u.infra_vote.choice = QFS_VOTE_YES;
+        break;
+    case 6:
+    case 7: {
+        const sim_account *to = &s->accounts[(size_t)(val - s->accounts + 1) % s->count];
+        ev->kind = QFS_EVENT_TRANSFER;
+        ev->u.transfer.from = val->id;
+        ev->u.transfer.to = what == 7 || to == val ? val->id : to->id;
+        ev->u.transfer.asset = QFS_ASSET_ATR;
+        ev->u.transfer.amount = what == 6 ? 0 : TOKENS(1);
+        ev->u.transfer.fee_atr = qfs_pow10(16);
+        break;
+    }
+    case 8: adv_user_action(ev, &any->id, 0); break;
+    case 9:
+        ev->timestamp_ms = UINT64_MAX;
+        ev->kind = QFS_EVENT_BOOST;
+        ev->u.boost = (qfs_ev_boost){val->id, 1};
+        break;
+    case 10:
+        ev->kind = QFS_EVENT_EPOCH_CLOSE;
+        ev->u.epoch_close.epoch = s->epoch + 1 + rng_below(&d->r, 3);
+        break;
+    case 11:
+    case 12:
+    case 13:
+        ev->kind = QFS_EVENT_SOCIAL_PROPOSAL;
+        ev->u.social_proposal.proposer = s->accounts[(size_t)(val - s->accounts) & ~(size_t)3].id;
+        ev->u.social_proposal.proposal_id = what == 13 ? 0 : s->next_social_id;
+        adv_param(&d->r,
+                  what == 11   ? QFS_DOMAIN_INFRA
+                  : what == 12 ? QFS_DOMAIN_FIXED
+                               : QFS_DOMAIN_SOCIAL,
+                  &ev->u.social_proposal.change);
+        break;
+    case 14:
+        ev->kind = QFS_EVENT_SOCIAL_VOTE;
+        ev->u.social_vote = (qfs_ev_vote){val->id, 0, QFS_VOTE_YES};
+        break;
+    case 15:
+        ev->kind = QFS_EVENT_SOCIAL_VOTE;
+        ev->u.social_vote = d->last_vote;
+        break;
+    default:
+        ev->kind = QFS_EVENT_SOCIAL_VOTE;
+        ev->u.social_vote = (qfs_ev_vote){val->id, s->next_social_id + 1000, QFS_VOTE_NO};
+        break;
+    }
+}
+
 /* The genesis; with `a` (--auth ed25519) it names the authority and the
  * oracles and gives every account its key. */
 static int build_genesis(sim *s, auth_sim *au, uint64_t seed, uint64_t events, qfs_event *ev,
@@ -954,7 +1154,7 @@ static int emit(sink *o, const qfs_event *ev, uint32_t *code)
 int cmd_simulate(int argc, char **argv)
 {
     uint64_t seed = 0, events = 0, validators = 16, nodes = 5, users = 64, epoch_events = 1000, batch = 4096,
-             registrations = 2000;
+             registrations = 2000, adversarial = 20;
     int have_seed = 0, have_events = 0, force = 0;
     qfs_auth_mode auth_mode = QFS_AUTH_ED25519;
     const char *out_path = NULL;
@@ -989,6 +1189,7 @@ int cmd_simulate(int argc, char **argv)
         U64_OPT("--registrations", registrations)
         U64_OPT("--epoch-events", epoch_events)
         U64_OPT("--batch", batch)
+        U64_OPT("--adversarial", adversarial)
 #undef U64_OPT
         if ((m = cli_opt_value("simulate", argc, argv, &i, "--auth", &v)) != 0) {
             if (m < 0)
@@ -1020,6 +1221,8 @@ int cmd_simulate(int argc, char **argv)
         return cli_usage_error("simulate", "--nodes must be 0 to 10000");
     if (users > 50000)
         return cli_usage_error("simulate", "--users must be 0 to 50000");
+    if (adversarial > 1000)
+        return cli_usage_error("simulate", "--adversarial must be 0 to 1000");
     if (batch < 1 || batch > QFS_LOG_BATCH_EVENTS_MAX)
         return cli_usage_error("simulate", "--batch must be 1 to %u", QFS_LOG_BATCH_EVENTS_MAX);
     if (access(out_path, F_OK) == 0) {
@@ -1036,7 +1239,7 @@ int cmd_simulate(int argc, char **argv)
     sim s;
     memset(&s, 0, sizeof s);
     s.r.s = seed;
-    s.ts_ms = 1700000000000ULL; /* a fixed origin: simulated time never reads a clock */
+    s.ts_ms = ADV_TS_ORIGIN_MS; /* a fixed origin: simulated time never reads a clock */
     int oom = 0;
     for (uint64_t i = 0; i < validators && !oom; i++)
         oom = add_account(&s, "validator", i, QFS_ACCOUNT_VALIDATOR);
@@ -1090,26 +1293,73 @@ int cmd_simulate(int argc, char **argv)
             rc = cli_fail("simulate", out_path, err, &diag);
     }
     uint32_t code = 0;
+    qfs_id chain = ev.u.genesis.chain_id;
+    if (rc == 0 && adversarial > 0 && events >= 3) {
+        /* Two events the fold refuses before the genesis: one of another
+         * kind (no_genesis) and a genesis that gives NOD to an account that
+         * is not an infrastructure node (nod_holder_not_infra). */
+        qfs_event pre;
+        memset(&pre, 0, sizeof pre);
+        pre.timestamp_ms = ev.timestamp_ms;
+        adv_user_action(&pre, &s.accounts[0].id, qfs_pow10(16));
+        if (au) {
+            sim_key *k = keyring_get(&au->keys, &s.accounts[0].id);
+            sign_as(au, &pre, &s.accounts[0].id, 1, k->sk, &k->pk);
+        }
+        rc = emit(&out, &pre, &code);
+        size_t holder = s.validators + s.nodes < s.count ? s.validators + s.nodes : 0;
+        qfs_amount nod = genesis_accounts[holder].balances[QFS_ASSET_NOD];
+        genesis_accounts[holder].balances[QFS_ASSET_NOD] = 1;
+        if (rc == 0)
+            rc = emit(&out, &ev, &code);
+        genesis_accounts[holder].balances[QFS_ASSET_NOD] = nod;
+    }
     if (rc == 0)
         rc = emit(&out, &ev, &code);
     free(genesis_accounts);
-    /* With authentication, each event of the economy may be preceded by an
-     * event that rotates a key or one the fold must refuse for its
-     * signature; `step` counts the economy's events alone, so that epochs
-     * close as they do without authentication. */
+    adv_sim adv;
+    memset(&adv, 0, sizeof adv);
+    adv.permille = adversarial;
+    adv.r.s = cli_splitmix64(seed ^ 0x6164766572730000ULL); /* "advers" */
+    /* Each event of the economy may be preceded by an adversarial event
+     * and, with authentication, by an event that rotates a key or one the
+     * fold must refuse for its signature; `step` counts the economy's
+     * events alone, so that epochs close as they do without them. */
     qfs_event good, extra;
-    int have_good = 0, bad_done = 0;
+    int have_good = 0, bad_done = 0, adv_done = 0;
     uint64_t step = 1;
     while (rc == 0 && out.written < events) {
-        if (!au) {
-            next_event(&s, out.written, epoch_events, &ev);
-            rc = emit(&out, &ev, &code);
-            continue;
-        }
         if (!have_good) {
             next_event(&s, step++, epoch_events, &good);
             have_good = 1;
             bad_done = 0;
+            adv_done = 0;
+            if (adversarial > 0 && good.kind == QFS_EVENT_EPOCH_CLOSE && rng_below(&adv.r, 4) == 0) {
+                /* A quiet epoch: a close right before the economy's. */
+                memset(&extra, 0, sizeof extra);
+                extra.kind = QFS_EVENT_EPOCH_CLOSE;
+                extra.timestamp_ms = good.timestamp_ms;
+                extra.u.epoch_close.epoch = good.u.epoch_close.epoch;
+                good.u.epoch_close.epoch = s.epoch++;
+                if (au)
+                    sign_right(au, &extra);
+                rc = emit(&out, &extra, &code);
+                continue;
+            }
+        }
+        if (adversarial > 0 && !adv_done && rng_below(&adv.r, 1000) < adversarial) {
+            make_adversarial(&adv, &s, &chain, good.timestamp_ms, &extra);
+            if (au && extra.kind != QFS_EVENT_GENESIS)
+                sign_right(au, &extra);
+            rc = emit(&out, &extra, &code);
+            adv_done = 1;
+            continue;
+        }
+        if (!au) {
+            rc = emit(&out, &good, &code);
+            adv_note(&adv, &s, &good);
+            have_good = 0;
+            continue;
         }
         uint64_t roll = rng_below(&au->fault, 10000);
         if (roll < ROTATIONS_PER_10K) {
@@ -1123,6 +1373,8 @@ int cmd_simulate(int argc, char **argv)
         } else {
             sign_right(au, &good);
             rc = emit(&out, &good, &code);
+            if (code == QFS_REJECT_NONE)
+                adv_note(&adv, &s, &good);
             have_good = 0;
         }
     }
