@@ -59,7 +59,9 @@ static const char HELP[] =
     "                     repeated proposals and ballots, votes on closed\n"
     "                     proposals; with P > 0 the log opens with two events\n"
     "                     refused before its genesis, and one epoch close in four\n"
-    "                     is preceded by a close of an epoch without events.\n"
+    "                     is preceded by a close of an epoch without events,\n"
+    "                     half of them after a storm of Psi 0 reports (deficit\n"
+    "                     mode, slashing, then recovery).\n"
     "                     They draw from a stream of their own: the economy's\n"
     "                     events stay as they are\n"
     "  --force            replace LOG if it exists\n"
@@ -867,7 +869,10 @@ static void make_bad(auth_sim *a, sim *s, const qfs_event *good, qfs_event *bad)
  * sequence, so that the fold reaches the rule and not the signature check
  * (a refused event leaves the sequence where it was). Besides, one epoch
  * close in four gets a close of its own before it: an epoch with no events
- * at all. With P = 0 nothing is added and nothing is drawn. */
+ * at all; in half of those epochs every validator is first reported at Psi
+ * 0, so that the epoch closes in deficit mode and slashes, and the economy's
+ * reports bring the network back. With P = 0 nothing is added and nothing
+ * is drawn. */
 #define ADV_KINDS 17
 #define ADV_TS_ORIGIN_MS 1700000000000ULL
 
@@ -1344,6 +1349,23 @@ int cmd_simulate(int argc, char **argv)
                 if (au)
                     sign_right(au, &extra);
                 rc = emit(&out, &extra, &code);
+                /* Every other quiet epoch, a coherence storm: every
+                 * validator reported at Psi 0, so that the quiet epoch
+                 * closes in deficit mode (no memory contribution lifts it)
+                 * and slashes; the economy's reports bring it back. */
+                size_t storm = rng_below(&adv.r, 2) == 0 ? s.validators : 0;
+                for (size_t v = 0; v < storm; v++) {
+                    if (rc != 0 || out.written >= events)
+                        break;
+                    memset(&extra, 0, sizeof extra);
+                    extra.kind = QFS_EVENT_COHERENCE_REPORT;
+                    extra.timestamp_ms = good.timestamp_ms;
+                    extra.u.coherence_report.validator = s.accounts[v].id;
+                    extra.u.coherence_report.psi_fp18 = 0;
+                    if (au)
+                        sign_right(au, &extra);
+                    rc = emit(&out, &extra, &code);
+                }
                 continue;
             }
         }
