@@ -315,7 +315,8 @@ static uint64_t rng_fp(rng *r, uint64_t lo, uint64_t hi)
 }
 
 /* A social or infrastructure parameter and a new value near its default. */
-static void pick_change(rng *r, qfs_param_domain domain, qfs_param_value *out)
+/* A parameter of `domain`, drawn uniformly (one draw of r). */
+static const qfs_param_def *pick_param(rng *r, qfs_param_domain domain)
 {
     size_t n;
     const qfs_param_def *all = qfs_params_all(&n);
@@ -324,13 +325,16 @@ static void pick_change(rng *r, qfs_param_domain domain, qfs_param_value *out)
         matching += all[i].domain == domain;
     QFS_ASSERT(matching > 0);
     size_t want = rng_below(r, matching);
-    const qfs_param_def *def = NULL;
     for (size_t i = 0; i < n; i++)
-        if (all[i].domain == domain && want-- == 0) {
-            def = &all[i];
-            break;
-        }
-    QFS_ASSERT(def);
+        if (all[i].domain == domain && want-- == 0)
+            return &all[i];
+    QFS_ASSERT(0);
+    return NULL;
+}
+
+static void pick_change(rng *r, qfs_param_domain domain, qfs_param_value *out)
+{
+    const qfs_param_def *def = pick_param(r, domain);
     /* Within 10% of the default: a tenth of it in 20 steps. */
     qfs_amount step = def->default_value / 200;
     qfs_amount lo = def->default_value - 20 * step;
@@ -898,19 +902,9 @@ static void adv_note(adv_sim *d, const sim *s, const qfs_event *ev)
 /* A parameter of `domain` at its default value. */
 static void adv_param(rng *r, qfs_param_domain domain, qfs_param_value *out)
 {
-    size_t n;
-    const qfs_param_def *all = qfs_params_all(&n);
-    size_t matching = 0;
-    for (size_t i = 0; i < n; i++)
-        matching += all[i].domain == domain;
-    QFS_ASSERT(matching > 0);
-    size_t want = rng_below(r, matching);
-    for (size_t i = 0; i < n; i++)
-        if (all[i].domain == domain && want-- == 0) {
-            QFS_ASSERT(qfs_id_set(&out->name, all[i].name, strlen(all[i].name)) == QFS_OK);
-            out->value = all[i].default_value;
-            return;
-        }
+    const qfs_param_def *def = pick_param(r, domain);
+    QFS_ASSERT(qfs_id_set(&out->name, def->name, strlen(def->name)) == QFS_OK);
+    out->value = def->default_value;
 }
 
 static void adv_user_action(qfs_event *ev, const qfs_id *account, qfs_amount fee)
