@@ -568,9 +568,15 @@ qfs_err vec_apply_damage(vec_mem *m, const json_t *ops, vec_build_error *e)
         if (!name)
             return op_error(e, k, "an operation needs a string \"op\"");
         if (strcmp(name, "truncate") == 0) {
-            if (get_index(op, "bytes", &a) != 0 || a > m->len)
-                return op_error(e, k, "truncate needs \"bytes\": a length no longer than the log");
-            m->len = (size_t)a;
+            /* "bytes": the length to keep; "cut": how many bytes to cut off the end. */
+            if (get_index(op, "bytes", &a) == 0 && a <= m->len)
+                m->len = (size_t)a;
+            else if (get_index(op, "cut", &a) == 0 && a <= m->len)
+                m->len -= (size_t)a;
+            else
+                return op_error(e, k,
+                                "truncate needs \"bytes\" (the length to keep) or \"cut\" (the bytes "
+                                "to cut off), at most the log's length");
         } else if (strcmp(name, "flip_bit") == 0) {
             if (get_index(op, "byte", &a) != 0 || a >= m->len || get_index(op, "bit", &b) != 0 || b > 7)
                 return op_error(e, k, "flip_bit needs \"byte\" inside the log and \"bit\" 0 to 7");
