@@ -368,6 +368,8 @@ typedef enum vec_kind {
 typedef struct vec {
     char *name;
     const char *dir;
+    const char *cmd; /* "vectors verify" or "vectors generate", for messages on stderr */
+    int report;      /* print each failure on stdout (verify) */
     char *jsonl_path, *expect_path, *qlog_path, *pinned_path;
     json_t *expect;
     vec_kind kind;
@@ -390,7 +392,8 @@ static void vec_fail(vec *v, const char *fmt, ...)
     va_start(ap, fmt);
     sb_vadd(&line, fmt, ap);
     va_end(ap);
-    printf("FAIL: %s: %s\n", v->name, line.s);
+    if (v->report)
+        printf("FAIL: %s: %s\n", v->name, line.s);
     sb_add(&v->lines, "%s\n", line.s);
     if (!v->first)
         v->first = line.s;
@@ -409,6 +412,7 @@ static void vec_malformed(vec *v, const char *fmt, ...)
     sb_vadd(&line, fmt, ap);
     va_end(ap);
     v->malformed = 1;
+    cli_error(v->cmd, "%s", line.s);
     vec_fail(v, "malformed vector: %s", line.s);
     free(line.s);
 }
@@ -427,9 +431,11 @@ static void vec_free(vec *v)
     json_decref(v->pinned);
 }
 
-static void vec_init(vec *v, const char *dir, const char *name)
+static void vec_init(vec *v, const char *cmd, const char *dir, const char *name)
 {
     memset(v, 0, sizeof *v);
+    v->cmd = cmd;
+    v->report = strcmp(cmd, "vectors verify") == 0;
     v->name = strdup(name);
     v->dir = dir;
     v->jsonl_path = path_join(dir, name, ".jsonl");
@@ -1028,19 +1034,33 @@ typedef struct vec_dir {
 static int vec_dir_init(vec_dir *d, const char *dir)
 {
     memset(d, 0, sizeof *d);
-    char *real = realpath(dir, NULL);
-    if (!real)
-        return -1;
-    char *slash = strrchr(real, '/');
+    /* The parent is found from the name when it says it ("vectors/v2"), so
+     * that messages name files as the user did; otherwise ("v2", ".") from
+     * the resolved path. */
+    char *name = strdup(dir);
+    QFS_ASSERT(name != NULL);
+    size_t n = strlen(name);
+    while (n > 1 && name[n - 1] == '/')
+        name[--n] = '\0';
+    char *slash = strrchr(name, '/');
+    const char *last = slash ? slash + 1 : name;
+    if (!slash || slash == name || strcmp(last, ".") == 0 || strcmp(last, "..") == 0) {
+        free(name);
+        name = realpath(dir, NULL);
+        if (!name)
+            return -1;
+        slash = strrchr(name, '/');
+    }
+    *slash = '\0';
     d->dir = strdup(dir);
     d->base = strdup(slash[1] ? slash + 1 : "vectors");
-    *slash = '\0';
-    d->parent = strdup(real[0] ? real : "/");
+    d->parent = strdup(name[0] ? name : "/");
     d->manifest = path_join(d->parent, MANIFEST_NAME, "");
-    size_t n = strlen(d->base) + 16;
-    d->suite = malloc(n);
-    snprintf(d->suite, n, "qfs.vectors.%s", d->base);
-    free(real);
+    size_t len = strlen(d->base) + 16;
+    d->suite = malloc(len);
+    QFS_ASSERT(d->suite != NULL);
+    snprintf(d->suite, len, "qfs.vectors.%s", d->base);
+    free(name);
     return 0;
 }
 
@@ -1097,7 +1117,8 @@ static void verify_manifest(const vec_dir *d, vec *v)
             char hex[65];
             vec_sha256_hex(hex, data, dlen);
             if (strcmp(hex, m.lines[i].hex) != 0)
-                vec_fail(v, "%s: sha256 want %s, got %s", p, m.lines[i].hex, hex);
+                vec_fail(v, "%s: sha256 %s, but the manifest says %s (run 'qfs vectors generate')", p, hex,
+                         m.lines[i].hex);
         }
         free(data);
         free(full);
@@ -1235,7 +1256,7 @@ static int verify(const char *dir, const char *junit, const char *const *only, s
         }
     }
     vec manifest_case;
-    vec_init(&manifest_case, dir, MANIFEST_NAME);
+    vec_init(&manifest_case, cmd, dir, MANIFEST_NAME);
     verify_manifest(&d, &manifest_case);
 
     vec *vs = calloc(n ? n : 1, sizeof *vs);
@@ -1247,7 +1268,7 @@ static int verify(const char *dir, const char *junit, const char *const *only, s
             wanted = strcmp(names[i], only[k]) == 0;
         if (!wanted)
             continue;
-        vec_init(&vs[run], dir, names[i]);
+        vec_init(&vs[run], cmd, dir, names[i]);
         verify_vector(&vs[run]);
         run++;
     }
@@ -1278,6 +1299,16 @@ static int verify(const char *dir, const char *junit, const char *const *only, s
         printf("\n");
     }
     printf("%zu passed, %zu failed\n", passed, failed);
+    /* One line on stderr says that it failed and where first, for a CI log
+     * that shows only standard error. */
+    for (size_t i = 0; i <= run && failed; i++) {
+        const vec *v = i == 0 ? &manifest_case : &vs[i - 1];
+        if (v->failures) {
+            cli_error(cmd, "%s: %zu of %zu failed; the first: %s: %s", dir, failed, run + 1, v->name,
+                      v->first);
+            break;
+        }
+    }
     for (size_t i = 0; i < run; i++)
         vec_free(&vs[i]);
     free(vs);
@@ -1400,7 +1431,7 @@ static int generate(const char *dir)
     int bad = 0;
     /* First build everything in memory: a malformed vector writes nothing. */
     for (size_t i = 0; i < n; i++) {
-        vec_init(&vs[i], dir, names[i]);
+        vec_init(&vs[i], cmd, dir, names[i]);
         vec_build_error be;
         if (vec_load_expect(&vs[i]) == 0 && vec_build(&vs[i], &be) == 0)
             vec_compute_pinned(&vs[i], &be);

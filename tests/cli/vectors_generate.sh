@@ -33,8 +33,8 @@ rm "$T/vectors/v2/slashing.pinned.json"
 "$QFS" vectors generate "$T/vectors/v2" >"$T/out.txt" 2>"$T/err.txt"
 code=$?
 [ "$code" = 65 ] && ok || bad "generate with a \"hashes\" member: exit $code, want 65"
-has "$T/out.txt" 'genesis.expect.json: the "hashes" member is no longer part of an expect file'
-has "$T/out.txt" "scripts/vectors_strip_hashes.sh"
+has "$T/err.txt" 'genesis.expect.json: the "hashes" member is no longer part of an expect file'
+has "$T/err.txt" "scripts/vectors_strip_hashes.sh"
 has "$T/err.txt" "malformed vectors; nothing written"
 [ ! -e "$T/vectors/v2/slashing.pinned.json" ] && ok || bad "generate wrote files despite a malformed vector"
 

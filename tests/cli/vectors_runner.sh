@@ -63,7 +63,7 @@ fresh
 sed -i 's/{"path": "nod.pool", "at": 6, "value": "1",/{"path": "nod.pool", "at": 6, "value": "2",/' \
     "$T/vectors/v2/nod_seed_example.expect.json"
 run 1 --junit "$T/two.xml"
-has "$T/out.txt" "FAIL: MANIFEST.sha256: v2/nod_seed_example.expect.json: sha256 want "
+has "$T/out.txt" "FAIL: MANIFEST.sha256: v2/nod_seed_example.expect.json: sha256 $(sha256sum "$T/vectors/v2/nod_seed_example.expect.json" | cut -c1-64), but the manifest says $(grep " v2/nod_seed_example.expect.json$" "$SRC/vectors/MANIFEST.sha256" | cut -c1-64)"
 head -n 1 "$T/out.txt" | grep -q '^FAIL: MANIFEST.sha256: ' && ok || bad "the manifest is not checked first: $(head -n 1 "$T/out.txt")"
 has "$T/out.txt" 'FAIL: nod_seed_example: nod.pool (after event 6): want "2", got "1"'
 [ "$(tail -n 1 "$T/out.txt")" = "$others" ] && ok || bad "last line: $(tail -n 1 "$T/out.txt"), want $others"
@@ -81,7 +81,7 @@ has "$T/out.txt" "FAIL: MANIFEST.sha256: v2/stray.txt is not listed"
 has "$T/out.txt" "FAIL: genesis: pinned: $T/vectors/v2/genesis.pinned.json is missing (run 'qfs vectors generate')"
 rm "$T/vectors/MANIFEST.sha256"
 run 1
-has "$T/out.txt" "FAIL: MANIFEST.sha256: $(cd "$T/vectors" && pwd -P)/MANIFEST.sha256 is missing"
+has "$T/out.txt" "FAIL: MANIFEST.sha256: $T/vectors/MANIFEST.sha256 is missing"
 
 # 4. A committed log that is not the one its .jsonl gives.
 fresh
