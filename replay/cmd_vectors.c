@@ -463,6 +463,11 @@ static int is_index(const json_t *j)
 /* Reads and checks the expect file's shape. 0, or -1 when malformed. */
 static int vec_load_expect(vec *v)
 {
+    struct stat st;
+    if (stat(v->expect_path, &st) != 0 && errno == ENOENT) {
+        vec_malformed(v, "%s is missing (every NAME.jsonl needs a NAME.expect.json)", v->expect_path);
+        return -1;
+    }
     json_t *e = v->expect = load_json(v, v->expect_path);
     if (!e)
         return -1;
@@ -1209,7 +1214,9 @@ static int write_junit(const char *path, const char *suite, const vec *manifest_
 
 /* ---- The commands ---------------------------------------------------------- */
 
-/* The names of the vectors in `dir`: every NAME.expect.json. */
+/* The names of the vectors in `dir`: every NAME of a NAME.expect.json or a
+ * NAME.jsonl (a .jsonl without its expect file is a malformed vector, not
+ * one to pass over in silence). */
 static char **vector_names(const char *dir, size_t *count)
 {
     size_t n = 0;
@@ -1218,14 +1225,25 @@ static char **vector_names(const char *dir, size_t *count)
         return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (ends_with(files[i], ".expect.json")) {
-            files[i][strlen(files[i]) - strlen(".expect.json")] = '\0';
+        const char *suffix = ends_with(files[i], ".expect.json") ? ".expect.json"
+                             : ends_with(files[i], ".jsonl")     ? ".jsonl"
+                                                                 : NULL;
+        if (suffix) {
+            files[i][strlen(files[i]) - strlen(suffix)] = '\0';
             files[k++] = files[i];
         } else {
             free(files[i]);
         }
     }
-    *count = k;
+    qsort(files, k, sizeof *files, cmp_str);
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (u > 0 && strcmp(files[u - 1], files[i]) == 0)
+            free(files[i]);
+        else
+            files[u++] = files[i];
+    }
+    *count = u;
     return files;
 }
 
@@ -1249,7 +1267,8 @@ static int verify(const char *dir, const char *junit, const char *const *only, s
         for (size_t k = 0; k < n && !found; k++)
             found = strcmp(names[k], only[i]) == 0;
         if (!found) {
-            cli_usage_error(cmd, "no vector '%s' in %s (no %s.expect.json)", only[i], dir, only[i]);
+            cli_usage_error(cmd, "no vector '%s' in %s (no %s.expect.json or %s.jsonl)", only[i], dir,
+                            only[i], only[i]);
             free_list(names, n);
             vec_dir_free(&d);
             return CLI_EXIT_USAGE;
@@ -1284,7 +1303,7 @@ static int verify(const char *dir, const char *junit, const char *const *only, s
     }
     int rc = 0;
     if (run == 0) {
-        cli_error(cmd, "%s: no vectors (no *.expect.json files)", dir);
+        cli_error(cmd, "%s: no vectors (no *.expect.json or *.jsonl files)", dir);
         rc = CLI_EXIT_DATA;
     }
     if (junit && rc == 0)
@@ -1421,7 +1440,8 @@ static int generate(const char *dir)
     size_t n = 0;
     char **names = vector_names(dir, &n);
     if (!names || n == 0) {
-        cli_error(cmd, "%s: %s", dir, names ? "no vectors (no *.expect.json files)" : strerror(errno));
+        cli_error(cmd, "%s: %s", dir,
+                  names ? "no vectors (no *.expect.json or *.jsonl files)" : strerror(errno));
         free_list(names, n);
         vec_dir_free(&d);
         return names ? CLI_EXIT_DATA : CLI_EXIT_IO;

@@ -72,6 +72,8 @@ static qfs_err mem_write_at(void *ctx, qfs_storage_file *f, uint64_t offset, con
 {
     (void)f;
     vec_mem *m = ctx;
+    if (len == 0)
+        return QFS_OK;
     if (offset > SIZE_MAX - len) {
         qfs_diag_set(diag, "write past the addressable end");
         return QFS_E_IO;
