@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char HELP[] = "usage: qfs vectors verify [DIR] [--junit FILE] [--only NAME]... [NAME...]\n"
+static const char HELP[] = "usage: qfs vectors verify [DIR [NAME...]] [--junit FILE] [--only NAME]...\n"
                            "       qfs vectors generate [DIR]\n"
                            "\n"
                            "Golden vectors (vectors/README.md): DIR (default: vectors/v2, relative to the\n"

@@ -45,4 +45,14 @@ head -c -3 "$f" >"$T/x" && printf ',\n  "hashes": {\n    "state_hash": "0"\n  }\
 mv "$T/x" "$f"
 sh "$SRC/scripts/vectors_strip_hashes.sh" "$f" 2>/dev/null
 cmp -s "$f" "$SRC/vectors/v2/genesis.expect.json" && ok || bad "strip script: $(diff "$f" "$SRC/vectors/v2/genesis.expect.json" | head)"
+
+# The bomb's body is a real zstd frame, written by hand from RFC 8878: the
+# zstd tool (not the library qfs links) expands it to 2^25 + 1 zero bytes.
+if command -v zstd >/dev/null 2>&1; then
+    bomb="$SRC/vectors/v2/damaged_zstd_bomb.qlog"
+    size=$(od -An --endian=little -tu4 -j 148 -N 4 "$bomb" | tr -d ' ')   # compressed_size of record 0 (64 + 84)
+    tail -c +161 "$bomb" | head -c "$size" >"$T/bomb.zst"
+    [ "$(zstd -dcq "$T/bomb.zst" | wc -c)" = 33554433 ] && ok || bad "the bomb frame does not expand to 33554433 bytes"
+    [ "$(zstd -dcq "$T/bomb.zst" | tr -d '\000' | wc -c)" = 0 ] && ok || bad "the bomb frame expands to non-zero bytes"
+fi
 finish
