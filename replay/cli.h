@@ -84,5 +84,6 @@ int cmd_sign(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_state(int argc, char **argv);
+int cmd_vectors(int argc, char **argv);
 
 #endif

@@ -46,8 +46,7 @@ static int put_amount_member(FILE *f, const char *key, qfs_amount v)
 /* One canonical JSON line per event. An accepted epoch_close also lists the
  * result of every tally it ran: the tallied proposals leave the state, so the
  * trace is where their history stays visible. Keys are sorted. */
-static int write_trace_line(FILE *f, const qfs_state *state, const qfs_event *ev, uint64_t index,
-                            uint32_t code)
+int fold_trace_line(FILE *f, const qfs_state *state, const qfs_event *ev, uint64_t index, uint32_t code)
 {
     if (fprintf(f, "{\"code\":%u,\"event\":%llu,\"kind\":\"%s\",\"receipt\":\"%s\"", code,
                 (unsigned long long)index, qfs_event_kind_name(ev->kind), qfs_reject_str(code)) < 0)
@@ -204,7 +203,7 @@ int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last,
             }
             if (a && ev->kind == QFS_EVENT_GENESIS)
                 ahead_genesis_applied(a, index, receipt.code);
-            if (trace && write_trace_line(trace, state, ev, index, receipt.code) < 0) {
+            if (trace && fold_trace_line(trace, state, ev, index, receipt.code) < 0) {
                 cli_error(cmd, "writing the trace failed");
                 rc = CLI_EXIT_IO;
                 break;

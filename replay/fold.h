@@ -17,6 +17,10 @@ typedef struct fold_result {
 /* Monotonic nanoseconds, for --stats only (never inside the fold). */
 uint64_t fold_now_ns(void);
 
+/* Writes the trace line of event `index` (just applied to `state` with receipt `code`) to `f`: the
+ * line fold_log writes with a trace. Returns a negative value on a write failure. */
+int fold_trace_line(FILE *f, const qfs_state *state, const qfs_event *ev, uint64_t index, uint32_t code);
+
 /* Folds events [0, last] of `path` (all events when last == UINT64_MAX) into
  * `state` (NULL: decode only, apply nothing). When `trace` is not NULL, writes one canonical JSON line per
  * event to it: {"code":C,"event":I,"kind":K,"receipt":R,"timestamp_ms":T}, and for an accepted

@@ -21,6 +21,8 @@ static const char USAGE[] =
     "  simulate -o LOG ...     generate a deterministic simulated economy\n"
     "  replay LOG              fold LOG into a state and print its state hash\n"
     "  state LOG               print the state after an event as canonical JSON\n"
+    "  vectors verify [DIR]    run the golden vectors (default vectors/v2)\n"
+    "  vectors generate [DIR]  rebuild the vectors' logs, pinned values and manifest\n"
     "\n"
     "options:\n"
     "  -h, --help              show this help (also: qfs COMMAND --help)\n"
@@ -35,9 +37,9 @@ typedef struct command {
 } command;
 
 static const command COMMANDS[] = {
-    {"append", cmd_append}, {"diff", cmd_diff},         {"dump", cmd_dump},
-    {"keygen", cmd_keygen}, {"log", cmd_log},           {"replay", cmd_replay},
-    {"sign", cmd_sign},     {"simulate", cmd_simulate}, {"state", cmd_state},
+    {"append", cmd_append}, {"diff", cmd_diff},       {"dump", cmd_dump}, {"keygen", cmd_keygen},
+    {"log", cmd_log},       {"replay", cmd_replay},   {"sign", cmd_sign}, {"simulate", cmd_simulate},
+    {"state", cmd_state},   {"vectors", cmd_vectors},
 };
 
 int main(int argc, char **argv)

@@ -27,15 +27,18 @@ done
 # header) is one zstd frame of length-prefixed events: the decode target's input.
 tail -c +161 "$B/one-record.qlog" | zstd -dcq > "$B/corpus/fuzz_decode_apply/sim.bin"
 "$B/qfs" dump "$B/one-record.qlog" | split -l 1 - "$B/corpus/fuzz_json/line-"
-# The golden vectors are test data too: their lines seed the JSON target,
-# their logs (one record each) the log reader, their record bodies the decoder.
+# The golden vectors are test data too: their lines (bad-input vectors'
+# refused lines included) seed the JSON target, their committed logs (damaged
+# ones included) the log reader, and the record bodies of the sound ones (one
+# record each) the decoder.
 for v in vectors/v2/*.jsonl; do
     name="$(basename "$v" .jsonl)"
     split -l 1 "$v" "$B/corpus/fuzz_json/$name-"
-    rm -f "$B/vec-$name.qlog"
-    "$B/qfs" append "$B/vec-$name.qlog" "$v" >/dev/null
-    cp "$B/vec-$name.qlog" "$B/corpus/fuzz_log_reader/$name.qlog"
-    tail -c +161 "$B/vec-$name.qlog" | zstd -dcq > "$B/corpus/fuzz_decode_apply/$name.bin"
+    log="vectors/v2/$name.qlog"
+    [ -f "$log" ] || continue
+    cp "$log" "$B/corpus/fuzz_log_reader/$name.qlog"
+    grep -q '"damage"' "vectors/v2/$name.expect.json" && continue
+    tail -c +161 "$log" | zstd -dcq > "$B/corpus/fuzz_decode_apply/$name.bin"
 done
 # The line reader's input is a byte (the longest line kept) then JSON Lines:
 # a few lines of a dump, blank lines first, CRLF endings, no final newline.

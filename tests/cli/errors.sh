@@ -178,6 +178,52 @@ check E36 "$QFS" replay good.qlog --frobnicate
 check E37 "$QFS" replay good.qlog --expect 00000000000000000000000000000000
 check E43 "$QFS" dump good.qlog --from 3
 
+# Vectors (`qfs vectors verify`): a directory of two small vectors, one of
+# them damaged, made consistent by `qfs vectors generate`; each case breaks
+# one thing in a fresh copy.
+mkdir -p vec0/v2
+printf '%s\n' '{"accounts":[],"chain_id":"c","kind":"genesis","params":{},"timestamp_ms":100}' \
+    '{"epoch":0,"kind":"epoch_close","timestamp_ms":101}' > vec0/v2/t.jsonl
+printf '%s\n' '{"format": "qfs-vector-v2", "description": "two events",' \
+    ' "receipts": ["accepted", "accepted"],' \
+    ' "checks": [{"path": "ledger.epoch", "value": 1, "why": "one close"}]}' > vec0/v2/t.expect.json
+cp vec0/v2/t.jsonl vec0/v2/d.jsonl
+printf '%s\n' '{"format": "qfs-vector-v2", "description": "a torn tail",' \
+    ' "damage": [{"op": "truncate", "cut": 1}],' \
+    ' "expect_error": {"exit": 65, "class": "torn", "message_contains": "torn record"}}' > vec0/v2/d.expect.json
+"$QFS" vectors generate vec0/v2 >/dev/null || bad "vectors generate failed"
+vec() { rm -rf vec; cp -r vec0 vec; }
+vec
+sed -i '1s/,$/ x,/' vec/v2/t.expect.json
+check E45 "$QFS" vectors verify vec/v2
+vec
+sed -i 's/"one close"}]}$/"one close"}], "hashes": {}}/' vec/v2/t.expect.json
+check E46 "$QFS" vectors verify vec/v2
+vec
+echo '{"kind":"mint","timestamp_ms":1}' >> vec/v2/t.jsonl
+check E47 "$QFS" vectors verify vec/v2
+vec
+sed -i 's/{"op": "truncate", "cut": 1}/{"op": "flip_bit", "byte": 100000, "bit": 0}/' vec/v2/d.expect.json
+check E48 "$QFS" vectors verify vec/v2
+vec
+echo "not a digest" >> vec/MANIFEST.sha256
+check E49 "$QFS" vectors verify vec/v2
+vec
+sed -i 's/"one close"/"one epoch close"/' vec/v2/t.expect.json
+check E50 "$QFS" vectors verify vec/v2
+vec
+echo "notes" > vec/v2/notes.txt
+check E51 "$QFS" vectors verify vec/v2
+vec
+flip vec/v2/t.qlog 100
+sed -i "s|^[0-9a-f]*  v2/t.qlog\$|$(sha256sum vec/v2/t.qlog | cut -c1-64)  v2/t.qlog|" vec/MANIFEST.sha256
+check E52 "$QFS" vectors verify vec/v2
+vec
+sed -i 's/"value": 1,/"value": 2,/' vec/v2/t.expect.json
+"$QFS" vectors generate vec/v2 >/dev/null
+check E53 "$QFS" vectors verify vec/v2
+check E54 "$QFS" vectors verify no_such_dir
+
 # Every row of the table has a case.
 for id in $(awk -F'|' '$2 ~ /^ *E[0-9]+ *$/ { gsub(/ /, "", $2); print $2 }' "$DOC"); do
     [ -n "${seen[$id]:-}" ] || bad "$id is in docs/ERRORS.md but has no case"

@@ -57,6 +57,12 @@ fi
 logs=0
 for f in "$SRC"/vectors/v2/*.jsonl "$SRC"/tests/spec/*.jsonl; do
     name="$(basename "$f" .jsonl)"
+    # A bad-input vector (an expect_error without a damage recipe) holds a
+    # line the codec refuses: it has no log (vectors/README.md).
+    x="${f%.jsonl}.expect.json"
+    if [ -f "$x" ] && grep -q '"expect_error"' "$x" && ! grep -q '"damage"' "$x"; then
+        continue
+    fi
     log="$T/$name.qlog"
     if ! "$QFS" append "$log" "$f" >/dev/null 2>"$T/err"; then
         bad "$name: qfs append failed: $(head -c 400 "$T/err")"
