@@ -52,6 +52,10 @@ static int write_trace_line(FILE *f, const qfs_state *state, const qfs_event *ev
     if (fprintf(f, "{\"code\":%u,\"event\":%llu,\"kind\":\"%s\",\"receipt\":\"%s\"", code,
                 (unsigned long long)index, qfs_event_kind_name(ev->kind), qfs_reject_str(code)) < 0)
         return -1;
+    /* Ids are [A-Za-z0-9._:-] (checked when decoded), so they need no
+     * escaping. Unsigned events have no signer. */
+    if (ev->signer.len > 0 && fprintf(f, ",\"signer\":\"%.*s\"", (int)ev->signer.len, ev->signer.bytes) < 0)
+        return -1;
     if (state && ev->kind == QFS_EVENT_EPOCH_CLOSE && code == 0) {
         size_t n = qfs_state_tally_count(state);
         size_t count;
@@ -142,6 +146,13 @@ static void batch_fill(batch *b, qfs_log_reader *r, uint64_t first, uint64_t las
 int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace, ahead *a,
              fold_result *out)
 {
+    return fold_log_hooked(cmd, path, state, last, trace, a, NULL, NULL, out);
+}
+
+int fold_log_hooked(const char *cmd, const char *path, qfs_state *state, uint64_t last, FILE *trace, ahead *a,
+                    fold_hook hook, void *hook_ctx, fold_result *out)
+{
+    QFS_ASSERT(!hook || state);
     qfs_log_reader *r = NULL;
     qfs_arena *unused = NULL;
     int open_rc = cli_open_log(cmd, path, &r, &unused);
@@ -209,6 +220,8 @@ int fold_log(const char *cmd, const char *path, qfs_state *state, uint64_t last,
                 rc = CLI_EXIT_IO;
                 break;
             }
+            if (hook && (rc = hook(hook_ctx, state, index, ev, &receipt)) != 0)
+                break;
             events++;
             if (receipt.code != 0)
                 out->rejected++;
