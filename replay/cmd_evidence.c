@@ -342,16 +342,19 @@ static void *runs_thread(void *p)
 {
     runs_job *j = p;
     /* Each run verifies its own signatures on one thread: run 1 has no
-     * verdicts to lend yet, as it runs at the same time. */
-    verify_opts vo = {.threads = 1};
+     * verdicts to lend yet, as it runs at the same time. Their errors would
+     * only repeat run 1's (a bad log): a run that fails alone is named by
+     * its exit status. */
+    verify_opts vo = {.threads = 1, .quiet = 1};
     j->rc = runs_range(j->kids, j->self, j->log, 1, j->runs, ahead_default_threads(), &vo);
     return NULL;
 }
 
-/* Collects runs 2..N into reports[1..]; 0 or an exit code after reporting. */
-static int runs_reports(runs_job *j, report *reports)
+/* Collects runs 2..N into reports[1..]; 0 or an exit code after reporting.
+ * `rc`: run 1's result; when it failed, so did the others, silently. */
+static int runs_reports(runs_job *j, report *reports, int rc)
 {
-    int rc = j->rc;
+    rc = rc != 0 ? rc : j->rc;
     for (uint64_t k = 1; rc == 0 && k < j->runs; k++) {
         int st = j->kids[k].status;
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
@@ -591,9 +594,7 @@ static int evidence_create(const create_opts *o)
     if (threaded)
         pthread_join(thread, NULL);
     if (o->runs > 1) {
-        int rrc = runs_reports(&job, reports);
-        if (rc == 0)
-            rc = rrc;
+        rc = runs_reports(&job, reports, rc);
     }
     if (rc == 0)
         rc = check_expect(o->log, &reports[0], o->expect_hex);

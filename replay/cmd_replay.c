@@ -3,6 +3,7 @@
 #include "runs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -268,6 +269,11 @@ int runs_spawn(child *c, const char *self, const char *path, uint64_t run, const
         if (dup2(fds[1], STDOUT_FILENO) < 0)
             _exit(CLI_EXIT_IO);
         close(fds[1]);
+        if (vo->quiet) {
+            int null_fd = open("/dev/null", O_WRONLY);
+            if (null_fd >= 0 && dup2(null_fd, STDERR_FILENO) >= 0)
+                close(null_fd);
+        }
         char *args[16] = {
             (char *)"qfs",          (char *)"replay", (char *)path,           (char *)"--child-report",
             (char *)"--table-seed", seed_arg,         (char *)"--alloc-skew", skew_arg,

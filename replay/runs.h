@@ -38,6 +38,7 @@ typedef struct verify_opts {
     unsigned threads;
     const char *verdicts_out; /* record the verdicts used here (run 1 of --runs) */
     const char *verdicts_in;  /* answer from run 1's verdicts (runs 2..N) */
+    int quiet;                /* the run's standard error goes to /dev/null */
 } verify_opts;
 
 /* The table seed of run k: splitmix64 of k + 1 (reproducible, well spread). */
