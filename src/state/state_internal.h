@@ -412,6 +412,11 @@ void infra_governance_close(qfs_state *s);
 qfs_amount nod_split(qfs_amount pool, const uint64_t *scores, size_t n, uint64_t cap_fp18,
                      qfs_amount *shares_out);
 
+/* The root state hash from the module hashes, in module order
+ * (qfs_state_module_count() of them): what qfs_state_hash computes, for a
+ * caller that already holds the module hashes (src/hash). */
+void state_hash_of_modules(const qfs_hash128 *modules, qfs_hash128 *out);
+
 /* Aggregate supply invariant (O(1)): 1 if it holds for every asset. */
 int state_supply_ok(const qfs_state *s);
 
