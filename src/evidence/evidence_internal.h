@@ -31,13 +31,14 @@ typedef struct ev_proposal {
     uint8_t tallied; /* 1 once a close tallied it */
     uint8_t applied; /* 1 once a close applied its change */
     qfs_amount value;
+    uint64_t quorum_fp18; /* the governance's quorum (genesis-only) */
     uint64_t event_index; /* of its submission */
     uint64_t created_epoch, end_epoch;
     qfs_amount supply_snapshot;
     qfs_amount quorum_required; /* the participation the tally required */
     qfs_amount vote_cap;        /* infrastructure: the most one ballot weighs */
     qfs_amount yes, no, abstain, quorum_cast;
-    uint64_t tally_event;
+    uint64_t tally_epoch, tally_event;
     uint64_t apply_epoch;
     uint64_t applied_epoch, applied_event;
     ev_ballot *ballots;
@@ -49,7 +50,8 @@ typedef struct ev_proposal {
 typedef struct ev_gov {
     ev_proposal *props;
     uint32_t count, cap;
-    uint32_t first_unapplied; /* proposals below it are settled: no later close changes them */
+    uint32_t *waiting; /* passed proposals whose change a later close applies */
+    uint32_t waiting_count, waiting_cap;
 } ev_gov;
 
 /* What the collector last saw of one memory node, to report per close what

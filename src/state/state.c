@@ -88,6 +88,9 @@ void qfs_state_free(qfs_state *s)
     free(s->mems);
     free(s->nodes);
     free(s->reporters);
+    free(s->report.slashes);
+    free(s->report.t2);
+    free(s->report.nodes);
     gov_free(&s->social);
     gov_free(&s->infra);
     free(s->scratch_a);
@@ -141,6 +144,26 @@ static uint32_t apply_epoch_close(qfs_state *s, const qfs_ev_epoch_close *e, qfs
         return QFS_REJECT_WRONG_EPOCH;
     if (s->epoch == UINT64_MAX)
         return QFS_REJECT_AMOUNT_OVERFLOW;
+    /* The close report's arrays take one entry per validator and per
+     * reporting node; reserved first, so that the steps cannot fail. */
+    close_report *rep = &s->report;
+    qfs_err e1 = vec_reserve((void **)&rep->slashes, &rep->slash_cap, s->val_count, sizeof(report_slash));
+    if (e1 == QFS_OK)
+        e1 = vec_reserve((void **)&rep->t2, &rep->t2_cap, s->val_count, sizeof(report_t2));
+    if (e1 == QFS_OK)
+        e1 = vec_reserve((void **)&rep->nodes, &rep->node_cap, s->reporter_count, sizeof(report_node));
+    if (e1 != QFS_OK) {
+        *err = e1;
+        return QFS_REJECT_NONE;
+    }
+    memcpy(rep->params, s->params, sizeof rep->params);
+    rep->fees_atr = rep->fees_epoch_atr;
+    rep->nod_raw = rep->nod_raw_epoch;
+    rep->nod_cut = rep->nod_cut_epoch;
+    rep->nod_issued = s->nod_issued_epoch;
+    rep->fees_epoch_atr = 0;
+    rep->nod_raw_epoch = 0;
+    rep->nod_cut_epoch = 0;
     /* The order is normative (docs/SPEC.md, "Epoch close"). */
     coherence_close(s);
     staking_slash_close(s);
