@@ -2,6 +2,7 @@
  * third party re-derives from the log alone; qfs evidence verify DIR LOG. */
 #include "build_info.h"
 #include "bundle.h"
+#include "hashed_writer.h"
 #include "keyfile.h"
 #include "runs.h"
 
@@ -227,9 +228,10 @@ static int observe(void *ctx, const qfs_state *s, uint64_t index, const qfs_even
 
 /* Replays `log` as run 1 (its table seed and allocation skew) into the
  * directory `dir`: trace.jsonl, state.json and the four economic
- * artifacts. *out gets the run's report. 0 or an exit code after
- * reporting as `cmd`. */
-static int derive(const char *cmd, const char *log, const char *dir, report *out)
+ * artifacts. *out gets the run's report, trace_hex the SHA-256 of
+ * trace.jsonl (hashed as it is written, off the folding thread). 0 or an
+ * exit code after reporting as `cmd`. */
+static int derive(const char *cmd, const char *log, const char *dir, report *out, char trace_hex[65])
 {
     void *held[16] = {0};
     uint64_t skew = runs_skew(0);
@@ -240,7 +242,7 @@ static int derive(const char *cmd, const char *log, const char *dir, report *out
     ahead *a = NULL;
     qfs_state *s = NULL;
     qfs_evidence *ev = NULL;
-    FILE *trace = NULL;
+    hwriter *trace = NULL;
     int rc = 0;
     qfs_err err = ahead_create(&a, ahead_default_threads());
     if (err == QFS_OK) {
@@ -251,27 +253,21 @@ static int derive(const char *cmd, const char *log, const char *dir, report *out
         err = qfs_evidence_create(&ev);
     if (err != QFS_OK)
         rc = cli_fail(cmd, log, err, NULL);
-    if (rc == 0 && !(trace = fopen(path, "we"))) {
+    if (rc == 0 && hwriter_open(&trace, path) != 0) {
         cli_error(cmd, "%s: cannot create: %s", path, strerror(errno));
         rc = CLI_EXIT_IO;
     }
-    if (rc == 0)
-        setvbuf(trace, NULL, _IOFBF, (size_t)1 << 20);
     fold_result fr;
     memset(&fr, 0, sizeof fr);
     if (rc == 0) {
         fold_ctx fc = {.ev = ev, .log = log};
-        rc = fold_log_hooked(cmd, log, s, UINT64_MAX, trace, a, observe, &fc, &fr);
+        rc = fold_log_hooked(cmd, log, s, UINT64_MAX, hwriter_file(trace), a, observe, &fc, &fr);
     }
     if (rc == 0)
         rc = ahead_check_loaded(a, cmd, fr.events, &fr.chain_head);
-    if (trace) {
-        int bad = fflush(trace) != 0 || fsync(fileno(trace)) != 0;
-        bad |= fclose(trace) != 0;
-        if (bad && rc == 0) {
-            cli_error(cmd, "%s: cannot write: %s", path, strerror(errno));
-            rc = CLI_EXIT_IO;
-        }
+    if (hwriter_close(trace, trace_hex) != 0 && rc == 0) {
+        cli_error(cmd, "%s: cannot write: %s", path, strerror(errno));
+        rc = CLI_EXIT_IO;
     }
     ahead_free(a);
     if (rc == 0) {
@@ -381,9 +377,11 @@ static const char *base_name(const char *path)
 }
 
 /* Digests of the log and of every artifact in `dir`, as the statement lists
- * them (sorted by name), with the predicate from run 1's report. NULL
- * after reporting when a file cannot be read. */
-static json_t *statement_json(const char *cmd, const char *log, const char *dir, const report *r)
+ * them (sorted by name), with the predicate from run 1's report; the digest
+ * of trace.jsonl is `trace_hex` when it is not NULL. NULL after reporting
+ * when a file cannot be read. */
+static json_t *statement_json(const char *cmd, const char *log, const char *dir, const report *r,
+                              const char *trace_hex)
 {
     json_t *subjects = json_array();
     const char *names[BUNDLE_FILES];
@@ -401,7 +399,9 @@ static json_t *statement_json(const char *cmd, const char *log, const char *dir,
         else
             snprintf(path, sizeof path, "%s", log);
         char hex[SHA256_HEX_LEN + 1];
-        if (build_sha256_file(path, hex) != 0) {
+        if (trace_hex && names[i] && strcmp(names[i], "trace.jsonl") == 0)
+            snprintf(hex, sizeof hex, "%s", trace_hex);
+        else if (build_sha256_file(path, hex) != 0) {
             cli_error(cmd, "%s: %s", path, strerror(errno));
             json_decref(subjects);
             json_decref(list);
@@ -504,8 +504,8 @@ static int check_expect(const char *log, const report *r, const char *expect_hex
 
 /* Writes replay_consistency.json, statement.json and the envelope into tmp;
  * *disagree is set when the runs differ. */
-static int finish_bundle(const create_opts *o, const char *tmp, report *reports, const qfs_public_key *pk,
-                         const uint8_t *sk, int *disagree)
+static int finish_bundle(const create_opts *o, const char *tmp, report *reports, const char *trace_hex,
+                         const qfs_public_key *pk, const uint8_t *sk, int *disagree)
 {
     json_t *build = build_info_json();
     json_t *cons = build ? consistency_json(reports, o->runs, build) : NULL;
@@ -516,7 +516,7 @@ static int finish_bundle(const create_opts *o, const char *tmp, report *reports,
     *disagree = !json_is_true(json_object_get(cons, "all_equal"));
     int rc = write_json(CMD, tmp, BUNDLE_CONSISTENCY, cons);
     json_decref(cons);
-    json_t *st = rc == 0 ? statement_json(CMD, o->log, tmp, &reports[0]) : NULL;
+    json_t *st = rc == 0 ? statement_json(CMD, o->log, tmp, &reports[0], trace_hex) : NULL;
     if (rc == 0 && !st)
         rc = CLI_EXIT_IO;
     if (rc == 0)
@@ -590,7 +590,8 @@ static int evidence_create(const create_opts *o)
         runs_thread(&job);
     static report reports[RUNS_MAX];
     memset(reports, 0, sizeof reports);
-    int rc = derive(CMD, o->log, tmp, &reports[0]);
+    char trace_hex[SHA256_HEX_LEN + 1];
+    int rc = derive(CMD, o->log, tmp, &reports[0], trace_hex);
     if (threaded)
         pthread_join(thread, NULL);
     if (o->runs > 1) {
@@ -600,7 +601,7 @@ static int evidence_create(const create_opts *o)
         rc = check_expect(o->log, &reports[0], o->expect_hex);
     int disagree = 0;
     if (rc == 0)
-        rc = finish_bundle(o, tmp, reports, &pk, o->key_path ? sk : NULL, &disagree);
+        rc = finish_bundle(o, tmp, reports, trace_hex, &pk, o->key_path ? sk : NULL, &disagree);
     qfs_auth_wipe(sk, sizeof sk);
     if (rc == 0)
         rc = publish(tmp, o->dir, o->force);
@@ -834,7 +835,8 @@ static int evidence_verify(const char *dir, const char *log, const char *pubkey_
         return CLI_EXIT_IO;
     }
     report r;
-    rc = derive(CMD_VERIFY, log, tmp, &r);
+    char trace_hex[SHA256_HEX_LEN + 1];
+    rc = derive(CMD_VERIFY, log, tmp, &r, trace_hex);
     /* The re-derived files, byte for byte, in the bundle's order. */
     for (size_t i = 0; rc == 0 && i < BUNDLE_FILES; i++) {
         const char *name = BUNDLE_FILE_NAMES[i];
@@ -872,7 +874,7 @@ static int evidence_verify(const char *dir, const char *log, const char *pubkey_
     if (rc == 0) {
         /* The digests are those of the bundle's own files, which match the
          * re-derived ones by now (replay_consistency.json up to its build). */
-        json_t *want = statement_json(CMD_VERIFY, log, dir, &r);
+        json_t *want = statement_json(CMD_VERIFY, log, dir, &r, NULL);
         rc = want ? compare_with(dir, BUNDLE_STATEMENT, want, &first) : CLI_EXIT_IO;
         json_decref(want);
     }
