@@ -95,6 +95,7 @@ void qfs_state_free(qfs_state *s)
     gov_free(&s->infra);
     free(s->scratch_a);
     free(s->scratch_b);
+    free(s->acct_order);
     free(s);
 }
 

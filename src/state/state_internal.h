@@ -305,6 +305,14 @@ struct qfs_state {
     uint32_t *scratch_a;
     uint32_t *scratch_b;
     uint32_t scratch_cap;
+    /* Account indexes sorted by id: the first acct_order_count accounts, in
+     * canonical order. Accounts are only ever added and an index keeps its
+     * id, so view_accounts sorts only the accounts added since its last call
+     * and merges them in, instead of sorting every account for every hash
+     * (evidence hashes the state at every epoch close). Reserved with the
+     * accounts; not part of the state's value. */
+    uint32_t *acct_order;
+    uint32_t acct_order_count, acct_order_cap;
     /* the current event's timestamp while applying */
     uint64_t now_ms;
     /* not hashed: what the last epoch close computed, for evidence */
