@@ -4,7 +4,7 @@
  * the comments; amounts are base units (10^18 per token, TOK(n) whole
  * tokens). Every scenario also folds the same events into a second state
  * without a collector and checks that the two state hashes agree. */
-#include "qfs/evidence.h"
+#include "qfs/qfs.h"
 #include "state_helpers.h"
 
 #include <jansson.h>
@@ -612,6 +612,136 @@ START_TEST(test_evidence_governance__infra_ballots_and_the_vote_cap)
 }
 END_TEST
 
+/* Equal splits: every active node scores 0 (only uptime weighs, and every
+ * uptime is 0): floor(100 / 3) = 33 each, cut to the cap floor(100 x 0.3) =
+ * 30; dust 100 - 99 = 1, cut 9, carried 10. Validators that never reported
+ * have Psi 0: C_core 0, deficit; both are slashed (shortfall 0.7: f1 =
+ * min(0.1, 0.35) = 0.1, f4 = min(0.2, 0.21) = 0.2), and the mint 25000 T2
+ * is split equally: 12500 T2 each. */
+START_TEST(test_evidence_rewards__equal_splits_when_sums_are_zero)
+{
+    acc_spec a[] = {{"alice", QFS_ACCOUNT_USER, 0, 0, 0, 0, 0, 0, 1000},
+                    {"a", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 0, 0},
+                    {"b", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 0, 0},
+                    {"c", QFS_ACCOUNT_INFRA_NODE, 0, 0, 0, 0, 0, 0, 0},
+                    {"val-a", QFS_ACCOUNT_VALIDATOR, 1000, 0, 0, 50, 0, 0, 0},
+                    {"val-b", QFS_ACCOUNT_VALIDATOR, 1000, 0, 0, 0, 0, 0, 0}};
+    param_spec p[] = {
+        {"nod_weight_correctness", 0}, {"nod_weight_replication", 0}, {"nod_weight_uptime", ONE}};
+    fx f = FX(a, p);
+    ck_assert_uint_eq(fx_apply(&f, ev_action(1, "alice", 1000)), 0);
+    ck_assert_uint_eq(fx_apply(&f, ev_telemetry(1, "a", 0, ONE, ONE)), 0);
+    ck_assert_uint_eq(fx_apply(&f, ev_telemetry(1, "b", 0, ONE, ONE)), 0);
+    ck_assert_uint_eq(fx_apply(&f, ev_telemetry(1, "c", 0, ONE, ONE)), 0);
+    ck_assert_uint_eq(fx_apply(&f, ev_stake(1, "val-a", 1000)), 0);
+    ck_assert_uint_eq(fx_apply(&f, ev_stake(1, "val-b", 1000)), 0);
+    ck_assert_uint_eq(fx_apply(&f, ev_close(2, 0)), 0);
+    has(&f, QFS_EVIDENCE_NOD_DISTRIBUTION,
+        "\"allocated\":\"90\",\"carried_over\":{\"cut_by_node_cap\":\"9\",\"dust\":\"1\",\"total\":\"10\"}");
+    has(&f, QFS_EVIDENCE_NOD_DISTRIBUTION,
+        "{\"capped\":true,\"cut_by_node_cap\":\"3\",\"node\":\"b\",\"rule\":\"equal_split\",\"score\":\"0\","
+        "\"share\":\"30\",\"uncapped\":\"33\"}");
+    has(&f, QFS_EVIDENCE_NOD_DISTRIBUTION, "\"score_sum\":\"0\",");
+    has(&f, QFS_EVIDENCE_REWARDS,
+        "\"slashes\":[{\"cut_t1\":\"100\",\"cut_t4\":\"10\",\"f1\":\"0.1\",\"f4\":\"0.2\",\"psi\":\"0\","
+        "\"shortfall\":\"0.7\",\"staked\":\"1000\",\"t4_balance\":\"50\",\"validator\":\"val-a\"},"
+        "{\"cut_t1\":\"100\",\"cut_t4\":\"0\",\"f1\":\"0.1\",\"f4\":\"0.2\",\"psi\":\"0\",\"shortfall\":\"0."
+        "7\","
+        "\"staked\":\"1000\",\"t4_balance\":\"0\",\"validator\":\"val-b\"}]");
+    has(&f, QFS_EVIDENCE_REWARDS,
+        "\"psi_sum\":\"0\",\"recipients\":2,\"rule\":\"equal_split\",\"shares\":[{\"psi_eff\":\"0\","
+        "\"share\":\"12500000000000000000000\",\"staked\":\"900\",\"validator\":\"val-a\"},{\"psi_eff\":"
+        "\"0\","
+        "\"share\":\"12500000000000000000000\",\"staked\":\"900\",\"validator\":\"val-b\"}]}");
+    fx_done(&f);
+}
+END_TEST
+
+/* Folds the events of a log file into `s`, observing them into `ev` when it
+ * is not NULL. */
+static void fold_file(const char *path, qfs_state *s, qfs_evidence *ev)
+{
+    qfs_diag d;
+    qfs_diag_clear(&d);
+    qfs_hash128 schema;
+    qfs_codec_schema_hash(&schema);
+    qfs_log_reader *r = NULL;
+    qfs_arena *arena = NULL;
+    ck_assert_int_eq(qfs_log_reader_open(&r, path, &schema, NULL, &d), QFS_OK);
+    ck_assert_int_eq(qfs_arena_create(&arena, 1 << 16), QFS_OK);
+    const uint8_t *data;
+    size_t len;
+    uint64_t index;
+    qfs_err err;
+    while ((err = qfs_log_reader_next(r, &data, &len, &index, &d)) == QFS_OK) {
+        qfs_event e;
+        qfs_receipt rc;
+        qfs_arena_reset(arena);
+        ck_assert_int_eq(qfs_codec_decode(&e, data, len, arena, &d), QFS_OK);
+        ck_assert_int_eq(qfs_state_apply(s, &e, &rc), QFS_OK);
+        if (ev)
+            ck_assert_int_eq(qfs_evidence_observe(ev, s, index, &e, &rc), QFS_OK);
+    }
+    ck_assert_int_eq(err, QFS_E_EOF);
+    qfs_arena_free(arena);
+    qfs_log_reader_free(r);
+}
+
+/* A simulated log (adversarial share on): observing changes no state hash,
+ * the artifacts are canonical, and two collectors over states with different
+ * table seeds render the same bytes; the last checkpoint entry and the final
+ * entry agree with the states. */
+START_TEST(test_evidence_observe__simulated_log_same_hash_and_bytes)
+{
+    char path[4096], cmd[8192];
+    tu_path(path, sizeof path, "sim.qlog");
+    snprintf(cmd, sizeof cmd, "'%s' simulate --seed 5 --events 30000 --auth none -o '%s' >/dev/null 2>&1",
+             QFS_BINARY, path);
+    ck_assert_int_eq(system(cmd), 0);
+    qfs_state *plain = NULL, *s1 = NULL, *s2 = NULL;
+    qfs_state_options o1 = {.table_seed = 1}, o2 = {.table_seed = 0xfeedfacecafeULL};
+    qfs_evidence *e1 = NULL, *e2 = NULL;
+    ck_assert_int_eq(qfs_state_create(&plain, NULL), QFS_OK);
+    ck_assert_int_eq(qfs_state_create(&s1, &o1), QFS_OK);
+    ck_assert_int_eq(qfs_state_create(&s2, &o2), QFS_OK);
+    ck_assert_int_eq(qfs_evidence_create(&e1), QFS_OK);
+    ck_assert_int_eq(qfs_evidence_create(&e2), QFS_OK);
+    fold_file(path, plain, NULL);
+    fold_file(path, s1, e1);
+    fold_file(path, s2, e2);
+    char h0[QFS_HASH128_HEX_LEN + 1], h1[QFS_HASH128_HEX_LEN + 1], h2[QFS_HASH128_HEX_LEN + 1];
+    state_hex(plain, h0);
+    state_hex(s1, h1);
+    state_hex(s2, h2);
+    ck_assert_str_eq(h0, h1);
+    ck_assert_str_eq(h0, h2);
+    ck_assert_int_eq(qfs_evidence_finish(e2, s2), QFS_OK);
+    qfs_state_free(s2); /* e2 renders from what finish took */
+    for (int a = 0; a < QFS_EVIDENCE_ARTIFACT_COUNT; a++) {
+        char *x = NULL, *y = NULL;
+        ck_assert_int_eq(qfs_evidence_render(e1, (qfs_evidence_artifact)a, &x, NULL), QFS_OK);
+        ck_assert_int_eq(qfs_evidence_render(e2, (qfs_evidence_artifact)a, &y, NULL), QFS_OK);
+        ck_assert_msg(strcmp(x, y) == 0, "%s differs between table seeds", qfs_evidence_artifact_name(a));
+        assert_canonical(x);
+        ck_assert_uint_gt(strlen(x), 100); /* the simulation reaches every artifact */
+        free(x);
+        free(y);
+    }
+    char *cp = NULL;
+    ck_assert_int_eq(qfs_evidence_render(e1, QFS_EVIDENCE_CHECKPOINTS, &cp, NULL), QFS_OK);
+    char want[128];
+    snprintf(want, sizeof want, "\"events\":30000,");
+    ck_assert_ptr_nonnull(strstr(cp, want));
+    snprintf(want, sizeof want, "\"state_hash\":\"%s\"}}\n", h0);
+    ck_assert_ptr_nonnull(strstr(cp, want));
+    free(cp);
+    qfs_evidence_free(e1);
+    qfs_evidence_free(e2);
+    qfs_state_free(plain);
+    qfs_state_free(s1);
+}
+END_TEST
+
 START_TEST(test_evidence_api__names_and_bad_arguments)
 {
     ck_assert_str_eq(qfs_evidence_artifact_name(QFS_EVIDENCE_NOD_DISTRIBUTION), "nod_distribution.json");
@@ -664,6 +794,8 @@ int main(void)
     tcase_add_test(tc, test_evidence_checkpoints__every_close_and_final);
     tcase_add_test(tc, test_evidence_governance__social_proposals_ballots_and_application);
     tcase_add_test(tc, test_evidence_governance__infra_ballots_and_the_vote_cap);
+    tcase_add_test(tc, test_evidence_rewards__equal_splits_when_sums_are_zero);
+    tcase_add_test(tc, test_evidence_observe__simulated_log_same_hash_and_bytes);
     tcase_add_test(tc, test_evidence_api__names_and_bad_arguments);
     suite_add_tcase(s, tc);
     return tu_run_suite(s);

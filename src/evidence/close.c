@@ -250,7 +250,8 @@ static void t2_part(qfs_evidence *ev, jw *b, const qfs_state *s)
 }
 
 /* T5 per memory node: what each node's totals grew by since the previous
- * accepted close (T5 is minted per contribution, during the epoch). */
+ * accepted close (T5 is minted per contribution, during the epoch), for the
+ * memory nodes that the fold listed as contributed to in the closed epoch. */
 static qfs_err t5_part(qfs_evidence *ev, jw *b, const qfs_state *s)
 {
     uint32_t n = s->mem_ids.count;
@@ -261,10 +262,9 @@ static qfs_err t5_part(qfs_evidence *ev, jw *b, const qfs_state *s)
         memset(&ev->mem[ev->mem_count], 0, (size_t)(n - ev->mem_count) * sizeof(ev_mem));
         ev->mem_count = n;
     }
-    uint32_t changed = 0;
-    for (uint32_t m = 0; m < n; m++)
-        if (s->mems[m].contributions != ev->mem[m].contributions)
-            ev->order[changed++] = m;
+    const close_report *rep = &s->report;
+    uint32_t changed = rep->mem_closed_count;
+    memcpy(ev->order, rep->mem_closed, (size_t)changed * sizeof(uint32_t));
     by_id_ctx c = {s, NULL, 3};
     sort_u32(ev->order, changed, cmp_by_id, &c);
     jw_key(b, "t5");
@@ -310,8 +310,8 @@ qfs_err ev_close(qfs_evidence *ev, const qfs_state *s, uint64_t event_index, con
         need = rep->slash_count;
     if (rep->t2_count > need)
         need = rep->t2_count;
-    if (s->mem_ids.count > need)
-        need = s->mem_ids.count;
+    if (rep->mem_closed_count > need)
+        need = rep->mem_closed_count;
     qfs_err err = order_reserve(ev, need);
     if (err != QFS_OK)
         return err;

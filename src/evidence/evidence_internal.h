@@ -50,8 +50,12 @@ typedef struct ev_proposal {
 typedef struct ev_gov {
     ev_proposal *props;
     uint32_t count, cap;
-    uint32_t *waiting; /* passed proposals whose change a later close applies */
-    uint32_t waiting_count, waiting_cap;
+    /* Passed proposals whose change no close has applied yet, in the order
+     * the fold applies them: ascending (apply epoch, id), since tallies run
+     * in id order and the delay is fixed at genesis. waiting_head is the
+     * first one not yet applied. */
+    uint32_t *waiting;
+    uint32_t waiting_head, waiting_count, waiting_cap;
 } ev_gov;
 
 /* What the collector last saw of one memory node, to report per close what

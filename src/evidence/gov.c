@@ -100,13 +100,22 @@ qfs_err ev_gov_ballot(qfs_evidence *ev, const qfs_state *s, int infra, uint64_t 
     return QFS_OK;
 }
 
-/* 1 if the pending list of `sg` still holds the change of proposal `id`. */
-static int still_pending(const gov *sg, uint64_t id)
+/* 1 if the pending list of `sg` still holds the change of proposal `id`
+ * due at `apply_epoch`: a binary search, the list being sorted by (apply
+ * epoch, proposal id). */
+static int still_pending(const gov *sg, uint64_t apply_epoch, uint64_t id)
 {
-    for (uint32_t i = 0; i < sg->pending_count; i++)
-        if (sg->pending[i].proposal_id == id)
-            return 1;
-    return 0;
+    uint32_t lo = 0, hi = sg->pending_count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const pending_change *c = &sg->pending[mid];
+        if (c->apply_epoch < apply_epoch || (c->apply_epoch == apply_epoch && c->proposal_id < id))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < sg->pending_count && sg->pending[lo].apply_epoch == apply_epoch &&
+           sg->pending[lo].proposal_id == id;
 }
 
 static qfs_err gov_close_one(ev_gov *g, const qfs_state *s, int infra, uint64_t event_index)
@@ -136,22 +145,23 @@ static qfs_err gov_close_one(ev_gov *g, const qfs_state *s, int infra, uint64_t 
                 vec_reserve((void **)&g->waiting, &g->waiting_cap, g->waiting_count + 1, sizeof(uint32_t));
             if (err != QFS_OK)
                 return err;
+            QFS_ASSERT(g->waiting_count == 0 ||
+                       g->props[g->waiting[g->waiting_count - 1]].apply_epoch <= r->apply_epoch);
             g->waiting[g->waiting_count++] = (uint32_t)(r - g->props);
         }
     }
-    /* A passed change that left the pending list was applied by this close. */
-    uint32_t kept = 0;
-    for (uint32_t i = 0; i < g->waiting_count; i++) {
-        ev_proposal *r = &g->props[g->waiting[i]];
-        if (still_pending(sg, r->id)) {
-            g->waiting[kept++] = g->waiting[i];
-            continue;
-        }
+    /* A passed change that left the pending list was applied by this close.
+     * The fold applies them in the order they wait here, so the applied ones
+     * are a prefix of the waiting ones. */
+    while (g->waiting_head < g->waiting_count) {
+        ev_proposal *r = &g->props[g->waiting[g->waiting_head]];
+        if (still_pending(sg, r->apply_epoch, r->id))
+            break;
         r->applied = 1;
         r->applied_epoch = closed;
         r->applied_event = event_index;
+        g->waiting_head++;
     }
-    g->waiting_count = kept;
     return QFS_OK;
 }
 

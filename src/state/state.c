@@ -91,10 +91,13 @@ void qfs_state_free(qfs_state *s)
     free(s->report.slashes);
     free(s->report.t2);
     free(s->report.nodes);
+    free(s->report.mem_epoch);
+    free(s->report.mem_closed);
     gov_free(&s->social);
     gov_free(&s->infra);
     free(s->scratch_a);
     free(s->scratch_b);
+    free(s->acct_order);
     free(s);
 }
 
@@ -177,6 +180,16 @@ static uint32_t apply_epoch_close(qfs_state *s, const qfs_ev_epoch_close *e, qfs
     s->mem_epoch_rewarded = 0;
     s->mem_epoch_lambda_sum = 0;
     s->reporter_count = 0;
+    /* The epoch's memory nodes become the closed epoch's; the other list is
+     * reused for the next epoch. */
+    uint32_t *mem_list = rep->mem_closed;
+    uint32_t mem_cap = rep->mem_closed_cap;
+    rep->mem_closed = rep->mem_epoch;
+    rep->mem_closed_cap = rep->mem_epoch_cap;
+    rep->mem_closed_count = rep->mem_epoch_count;
+    rep->mem_epoch = mem_list;
+    rep->mem_epoch_cap = mem_cap;
+    rep->mem_epoch_count = 0;
     s->epoch++;
     if (!state_supply_ok(s))
         *err = QFS_E_STATE;

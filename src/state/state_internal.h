@@ -111,6 +111,9 @@ typedef struct memnode {
     uint64_t rewarded;      /* contributions that earned T5 */
     qfs_amount t5_total;    /* T5 earned through this memory node */
     uint64_t last_lambda_fp18;
+    /* Not hashed: the epoch + 1 in which it was last listed in
+     * report.mem_epoch (0 = never). */
+    uint64_t listed_epoch_plus1;
 } memnode;
 
 enum { PROPOSAL_OPEN = 0, PROPOSAL_PASSED = 1, PROPOSAL_NO_QUORUM = 2, PROPOSAL_REJECTED = 3 };
@@ -232,6 +235,10 @@ typedef struct close_report {
     unsigned __int128 nod_score_sum;
     report_node *nodes; /* every node that sent telemetry in the epoch, in reporter order */
     uint32_t node_count, node_cap;
+    /* Memory nodes with contributions: in the current epoch (mem_epoch) and
+     * in the last closed one (mem_closed); the close swaps the two lists. */
+    uint32_t *mem_epoch, *mem_closed;
+    uint32_t mem_epoch_count, mem_epoch_cap, mem_closed_count, mem_closed_cap;
 } close_report;
 
 typedef struct holder {
@@ -305,6 +312,14 @@ struct qfs_state {
     uint32_t *scratch_a;
     uint32_t *scratch_b;
     uint32_t scratch_cap;
+    /* Account indexes sorted by id: the first acct_order_count accounts, in
+     * canonical order. Accounts are only ever added and an index keeps its
+     * id, so view_accounts sorts only the accounts added since its last call
+     * and merges them in, instead of sorting every account for every hash
+     * (evidence hashes the state at every epoch close). Reserved with the
+     * accounts; not part of the state's value. */
+    uint32_t *acct_order;
+    uint32_t acct_order_count, acct_order_cap;
     /* the current event's timestamp while applying */
     uint64_t now_ms;
     /* not hashed: what the last epoch close computed, for evidence */
