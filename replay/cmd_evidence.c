@@ -127,6 +127,13 @@ static int write_json(const char *cmd, const char *dir, const char *name, const 
     return rc;
 }
 
+/* The file name of a path: what the statement calls the log. */
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
 /* 1 when `name` is a file a bundle may hold. */
 static int is_bundle_name(const char *name)
 {
@@ -368,13 +375,6 @@ static int runs_reports(runs_job *j, report *reports, int rc)
 }
 
 /* ---- statement.json and statement.dsse.json ---- */
-
-/* The file name of a path: what the statement calls the log. */
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
 
 /* Digests of the log and of every artifact in `dir`, as the statement lists
  * them (sorted by name), with the predicate from run 1's report; the digest
@@ -927,6 +927,8 @@ static int cmd_evidence_verify(int argc, char **argv)
         return cli_usage_error(CMD, "verify needs DIR and LOG");
     if (strlen(pos[0]) > PATH_MAX_BYTES || strlen(pos[1]) > PATH_MAX_BYTES)
         return cli_usage_error(CMD, "path too long");
+    if (is_bundle_name(base_name(pos[1])))
+        return cli_usage_error(CMD, "LOG may not be named like a bundle file ('%s')", base_name(pos[1]));
     return evidence_verify(pos[0], pos[1], pubkey);
 }
 
@@ -979,6 +981,9 @@ int cmd_evidence(int argc, char **argv)
         return cli_usage_error(CMD, "missing -o DIR");
     if (strlen(o.log) > PATH_MAX_BYTES || strlen(o.dir) > PATH_MAX_BYTES)
         return cli_usage_error(CMD, "path too long");
+    /* The statement names the log by its file name beside the bundle's files. */
+    if (is_bundle_name(base_name(o.log)))
+        return cli_usage_error(CMD, "LOG may not be named like a bundle file ('%s')", base_name(o.log));
     /* "DIR/" names DIR: the temporary directory goes beside it, not in it. */
     static char dir[PATH_MAX_BYTES + 1];
     snprintf(dir, sizeof dir, "%s", o.dir);

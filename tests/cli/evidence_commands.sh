@@ -87,6 +87,11 @@ grep -q "$T" a1/*.json a1/trace.jsonl && bad "an absolute path in the bundle" ||
 expect_exit 0 "$QFS" evidence g.qlog -o r1 --runs 1
 [ "$(jq -r '.runs | length' r1/replay_consistency.json)" = 1 ] && ok || bad "--runs 1"
 expect_exit 2 "$QFS" evidence g.qlog -o r0 --runs 0
+# The statement names the log by its file name beside the bundle's files.
+cp g.qlog state.json
+expect_exit 2 "$QFS" evidence state.json -o r2
+first_err "qfs evidence: LOG may not be named like a bundle file ('state.json')"
+rm state.json
 
 # statement.json: in-toto Statement v1; every digest is the file's sha256sum.
 st=a1/statement.json
