@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,53 @@ static int publish(const char *tmp, const char *dir, int force)
     }
     remove_bundle_dir(old);
     return 0;
+}
+
+/* ---- a signal while a temporary directory exists ---- */
+
+/* The files of the temporary directory and the directory itself (last),
+ * laid out before the handler may run: it only unlinks and removes. */
+static char cleanup_paths[BUNDLE_FILES + 2][PATH_MAX_BYTES + 64];
+static volatile sig_atomic_t cleanup_armed;
+static const int CLEANUP_SIGNALS[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void on_signal(int sig)
+{
+    if (cleanup_armed) {
+        for (size_t i = 0; i < BUNDLE_FILES + 1; i++)
+            unlink(cleanup_paths[i]);
+        rmdir(cleanup_paths[BUNDLE_FILES + 1]);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* From now on, SIGINT, SIGTERM or SIGHUP remove `dir` (a temporary
+ * directory of bundle files) before they end the command. */
+static void cleanup_arm(const char *dir)
+{
+    for (size_t i = 0; i < BUNDLE_FILES; i++)
+        snprintf(cleanup_paths[i], sizeof cleanup_paths[i], "%s/%s", dir, BUNDLE_FILE_NAMES[i]);
+    snprintf(cleanup_paths[BUNDLE_FILES], sizeof cleanup_paths[0], "%s/%s", dir, BUNDLE_DSSE);
+    snprintf(cleanup_paths[BUNDLE_FILES + 1], sizeof cleanup_paths[0], "%s", dir);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof CLEANUP_SIGNALS / sizeof CLEANUP_SIGNALS[0]; i++)
+        sigaction(CLEANUP_SIGNALS[i], &sa, NULL);
+    cleanup_armed = 1;
+}
+
+/* Blocks (1) or unblocks (0) those signals in this thread, around the
+ * renames that publish a bundle: no signal lands between them. */
+static void cleanup_block(int block)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof CLEANUP_SIGNALS / sizeof CLEANUP_SIGNALS[0]; i++)
+        sigaddset(&set, CLEANUP_SIGNALS[i]);
+    pthread_sigmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
 /* ---- the evidence fold ---- */
@@ -574,6 +622,7 @@ static int evidence_create(const create_opts *o)
     mode_t mask = umask(0);
     umask(mask);
     chmod(tmp, 0777 & ~mask);
+    cleanup_arm(tmp);
     static runs_job job;
     memset(&job, 0, sizeof job);
     job.log = o->log;
@@ -603,12 +652,16 @@ static int evidence_create(const create_opts *o)
     if (rc == 0)
         rc = finish_bundle(o, tmp, reports, trace_hex, &pk, o->key_path ? sk : NULL, &disagree);
     qfs_auth_wipe(sk, sizeof sk);
+    /* The other threads have ended: blocking here blocks the process. */
+    cleanup_block(1);
     if (rc == 0)
         rc = publish(tmp, o->dir, o->force);
-    if (rc != 0) {
+    if (rc != 0)
         remove_bundle_dir(tmp);
+    cleanup_armed = 0;
+    cleanup_block(0);
+    if (rc != 0)
         return rc;
-    }
     if (disagree) {
         cli_error(CMD, "%s: the %llu runs do not agree (see %s/%s)", o->log, (unsigned long long)o->runs,
                   o->dir, BUNDLE_CONSISTENCY);
@@ -644,9 +697,12 @@ static int read_pubkey(const char *path, qfs_public_key *pk)
 static int check_complete(const char *dir)
 {
     struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        cli_error(CMD_VERIFY, "%s: %s", dir,
-                  errno && stat(dir, &st) != 0 ? strerror(errno) : "not a directory");
+    if (stat(dir, &st) != 0) {
+        cli_error(CMD_VERIFY, "%s: %s", dir, strerror(errno));
+        return CLI_EXIT_DATA;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        cli_error(CMD_VERIFY, "%s: not a directory (an evidence bundle is one)", dir);
         return CLI_EXIT_DATA;
     }
     for (size_t i = 0; i < BUNDLE_FILES; i++) {
@@ -834,6 +890,7 @@ static int evidence_verify(const char *dir, const char *log, const char *pubkey_
         cli_error(CMD_VERIFY, "cannot create a temporary directory in %s: %s", tmpdir, strerror(errno));
         return CLI_EXIT_IO;
     }
+    cleanup_arm(tmp);
     report r;
     char trace_hex[SHA256_HEX_LEN + 1];
     rc = derive(CMD_VERIFY, log, tmp, &r, trace_hex);
@@ -857,7 +914,10 @@ static int evidence_verify(const char *dir, const char *log, const char *pubkey_
         }
         bundle_diff_clear(&d);
     }
+    cleanup_block(1);
     remove_bundle_dir(tmp);
+    cleanup_armed = 0;
+    cleanup_block(0);
     int first = 1;
     if (rc == 0) {
         char path[PATH_MAX_BYTES + 64];

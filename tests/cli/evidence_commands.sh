@@ -220,6 +220,22 @@ grep -q "^qfs evidence: bad.qlog: " err && ok || bad "bad log message: $(cat err
 expect_exit 74 "$QFS" evidence missing.qlog -o b2
 no_leftovers
 
+# A signal mid-way: the temporary directory is removed, DIR never appears
+# (unless the command had finished: then it is whole and verifies).
+"$QFS" simulate --seed 5 --events 400000 --auth none -o long.qlog >/dev/null 2>&1 || bad "simulate long"
+"$QFS" evidence long.qlog -o killed >/dev/null 2>&1 &
+pid=$!
+sleep 0.3
+kill -TERM $pid
+wait $pid
+code=$?
+if [ -e killed ]; then
+    [ $code -eq 0 ] && "$QFS" evidence verify killed long.qlog >/dev/null 2>&1 && ok || bad "a killed run left killed/"
+else
+    [ $code -eq 143 ] && ok || bad "SIGTERM: exit $code"
+fi
+no_leftovers
+
 # An existing DIR: refused without --force (untouched), replaced with it; a
 # directory of other things is never replaced.
 cp -r a1 keep
