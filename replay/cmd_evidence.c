@@ -66,6 +66,9 @@ static const char HELP[] =
 #define STATEMENT_TYPE "https://in-toto.io/Statement/v1"
 #define DSSE_PAYLOAD_TYPE "application/vnd.in-toto+json"
 #define SHA256_HEX_LEN 64
+/* Run 1's signature verdicts for runs 2..N of a signed log, in the
+ * temporary directory (removed before it is published). */
+#define VERDICTS_NAME ".verdicts"
 /* Longest DIR or LOG path handled; the bundle files' names are added to it. */
 #define PATH_MAX_BYTES 3900
 
@@ -155,6 +158,8 @@ static void remove_bundle_dir(const char *dir)
     }
     snprintf(path, sizeof path, "%s/%s", dir, BUNDLE_DSSE);
     unlink(path);
+    snprintf(path, sizeof path, "%s/%s", dir, VERDICTS_NAME);
+    unlink(path);
     rmdir(dir);
 }
 
@@ -218,16 +223,16 @@ static int publish(const char *tmp, const char *dir, int force)
 
 /* The files of the temporary directory and the directory itself (last),
  * laid out before the handler may run: it only unlinks and removes. */
-static char cleanup_paths[BUNDLE_FILES + 2][PATH_MAX_BYTES + 64];
+static char cleanup_paths[BUNDLE_FILES + 3][PATH_MAX_BYTES + 64];
 static volatile sig_atomic_t cleanup_armed;
 static const int CLEANUP_SIGNALS[] = {SIGINT, SIGTERM, SIGHUP};
 
 static void on_signal(int sig)
 {
     if (cleanup_armed) {
-        for (size_t i = 0; i < BUNDLE_FILES + 1; i++)
+        for (size_t i = 0; i < BUNDLE_FILES + 2; i++)
             unlink(cleanup_paths[i]);
-        rmdir(cleanup_paths[BUNDLE_FILES + 1]);
+        rmdir(cleanup_paths[BUNDLE_FILES + 2]);
     }
     signal(sig, SIG_DFL);
     raise(sig);
@@ -240,7 +245,8 @@ static void cleanup_arm(const char *dir)
     for (size_t i = 0; i < BUNDLE_FILES; i++)
         snprintf(cleanup_paths[i], sizeof cleanup_paths[i], "%s/%s", dir, BUNDLE_FILE_NAMES[i]);
     snprintf(cleanup_paths[BUNDLE_FILES], sizeof cleanup_paths[0], "%s/%s", dir, BUNDLE_DSSE);
-    snprintf(cleanup_paths[BUNDLE_FILES + 1], sizeof cleanup_paths[0], "%s", dir);
+    snprintf(cleanup_paths[BUNDLE_FILES + 1], sizeof cleanup_paths[0], "%s/%s", dir, VERDICTS_NAME);
+    snprintf(cleanup_paths[BUNDLE_FILES + 2], sizeof cleanup_paths[0], "%s", dir);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -286,7 +292,8 @@ static int observe(void *ctx, const qfs_state *s, uint64_t index, const qfs_even
  * artifacts. *out gets the run's report, trace_hex the SHA-256 of
  * trace.jsonl (hashed as it is written, off the folding thread). 0 or an
  * exit code after reporting as `cmd`. */
-static int derive(const char *cmd, const char *log, const char *dir, report *out, char trace_hex[65])
+static int derive(const char *cmd, const char *log, const char *dir, report *out, char trace_hex[65],
+                  const char *verdicts_out)
 {
     void *held[16] = {0};
     uint64_t skew = runs_skew(0);
@@ -308,6 +315,8 @@ static int derive(const char *cmd, const char *log, const char *dir, report *out
         err = qfs_evidence_create(&ev);
     if (err != QFS_OK)
         rc = cli_fail(cmd, log, err, NULL);
+    if (rc == 0 && verdicts_out)
+        rc = ahead_record(a, cmd, verdicts_out);
     if (rc == 0 && hwriter_open(&trace, path) != 0) {
         cli_error(cmd, "%s: cannot create: %s", path, strerror(errno));
         rc = CLI_EXIT_IO;
@@ -318,6 +327,8 @@ static int derive(const char *cmd, const char *log, const char *dir, report *out
         fold_ctx fc = {.ev = ev, .log = log};
         rc = fold_log_hooked(cmd, log, s, UINT64_MAX, hwriter_file(trace), a, observe, &fc, &fr);
     }
+    if (rc == 0 && verdicts_out)
+        rc = ahead_record_close(a, cmd, fr.events, &fr.chain_head);
     if (rc == 0)
         rc = ahead_check_loaded(a, cmd, fr.events, &fr.chain_head);
     if (hwriter_close(trace, trace_hex) != 0 && rc == 0) {
@@ -389,16 +400,52 @@ typedef struct runs_job {
     int rc;
 } runs_job;
 
+/* Runs 2..N. Their errors would only repeat run 1's (a bad log): a run
+ * that fails alone is named by its exit status. */
+static void runs_go(runs_job *j, const char *verdicts_in)
+{
+    verify_opts vo = {.threads = 1, .quiet = 1, .verdicts_in = verdicts_in};
+    j->rc = runs_range(j->kids, j->self, j->log, 1, j->runs, ahead_default_threads(), &vo);
+}
+
+/* Runs 2..N beside run 1: each verifies its own signatures (there are
+ * none to verify in an unsigned log). */
 static void *runs_thread(void *p)
 {
-    runs_job *j = p;
-    /* Each run verifies its own signatures on one thread: run 1 has no
-     * verdicts to lend yet, as it runs at the same time. Their errors would
-     * only repeat run 1's (a bad log): a run that fails alone is named by
-     * its exit status. */
-    verify_opts vo = {.threads = 1, .quiet = 1};
-    j->rc = runs_range(j->kids, j->self, j->log, 1, j->runs, ahead_default_threads(), &vo);
+    runs_go(p, NULL);
     return NULL;
+}
+
+/* 1 when the first genesis among the log's first events says its events
+ * are signed (ed25519). It only chooses how runs 2..N are scheduled; a log
+ * that cannot be read here is reported by the evidence fold. */
+static int peek_signed(const char *log)
+{
+    qfs_log_reader *r = NULL;
+    qfs_arena *arena = NULL;
+    qfs_hash128 schema;
+    qfs_codec_schema_hash(&schema);
+    qfs_diag diag;
+    qfs_diag_clear(&diag);
+    if (qfs_log_reader_open(&r, log, &schema, NULL, &diag) != QFS_OK)
+        return 0;
+    int found = 0, is_signed = 0;
+    if (qfs_arena_create(&arena, 1 << 16) == QFS_OK) {
+        for (int k = 0; k < 16 && !found; k++) {
+            qfs_event ev;
+            uint64_t index;
+            qfs_arena_reset(arena);
+            if (cli_read_event(r, arena, &ev, &index, &diag) != QFS_OK)
+                break;
+            if (ev.kind == QFS_EVENT_GENESIS) {
+                found = 1;
+                is_signed = ev.u.genesis.auth == QFS_AUTH_ED25519;
+            }
+        }
+    }
+    qfs_arena_free(arena);
+    qfs_log_reader_free(r);
+    return is_signed;
 }
 
 /* Collects runs 2..N into reports[1..]; 0 or an exit code after reporting.
@@ -633,19 +680,29 @@ static int evidence_create(const create_opts *o)
         self[n] = '\0';
         job.self = self;
     }
+    /* An unsigned log: runs 2..N replay beside the evidence fold. A signed
+     * one: signatures cost far more than the fold, so run 1 records the
+     * verdicts it used and runs 2..N take them after it, as `qfs replay
+     * --runs` does (docs/SPEC.md 13.1). */
+    char verdicts[PATH_MAX_BYTES + 64];
+    snprintf(verdicts, sizeof verdicts, "%s/%s", tmp, VERDICTS_NAME);
+    int after = o->runs > 1 && peek_signed(o->log);
     pthread_t thread;
-    int threaded = o->runs > 1 && pthread_create(&thread, NULL, runs_thread, &job) == 0;
-    if (o->runs > 1 && !threaded)
-        runs_thread(&job);
+    int threaded = o->runs > 1 && !after && pthread_create(&thread, NULL, runs_thread, &job) == 0;
+    if (o->runs > 1 && !after && !threaded)
+        runs_go(&job, NULL);
     static report reports[RUNS_MAX];
     memset(reports, 0, sizeof reports);
     char trace_hex[SHA256_HEX_LEN + 1];
-    int rc = derive(CMD, o->log, tmp, &reports[0], trace_hex);
+    int rc = derive(CMD, o->log, tmp, &reports[0], trace_hex, after ? verdicts : NULL);
     if (threaded)
         pthread_join(thread, NULL);
-    if (o->runs > 1) {
+    if (after && rc == 0)
+        runs_go(&job, verdicts);
+    if (after)
+        unlink(verdicts);
+    if (o->runs > 1 && (rc == 0 || !after))
         rc = runs_reports(&job, reports, rc);
-    }
     if (rc == 0)
         rc = check_expect(o->log, &reports[0], o->expect_hex);
     int disagree = 0;
@@ -893,7 +950,7 @@ static int evidence_verify(const char *dir, const char *log, const char *pubkey_
     cleanup_arm(tmp);
     report r;
     char trace_hex[SHA256_HEX_LEN + 1];
-    rc = derive(CMD_VERIFY, log, tmp, &r, trace_hex);
+    rc = derive(CMD_VERIFY, log, tmp, &r, trace_hex, NULL);
     /* The re-derived files, byte for byte, in the bundle's order. */
     for (size_t i = 0; rc == 0 && i < BUNDLE_FILES; i++) {
         const char *name = BUNDLE_FILE_NAMES[i];
