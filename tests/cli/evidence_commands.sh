@@ -273,7 +273,12 @@ expect_exit 2 "$QFS" diff a1 g.qlog
 # A signed log: every signed event's trace line names its signer, the
 # genesis's none.
 "$QFS" simulate --seed 3 --events 300 -o sig.qlog --auth ed25519 >/dev/null 2>&1 || bad "simulate"
-expect_exit 0 "$QFS" evidence sig.qlog -o sb --runs 2
+expect_exit 0 "$QFS" evidence sig.qlog -o sb --runs 3
+# Runs 2 and 3 took run 1's signature verdicts; the record is not published.
+[ "$(ls -A sb | wc -l)" = 8 ] && ok || bad "signed bundle holds: $(ls -A sb | tr '\n' ' ')"
+[ "$(jq -r '[.all_equal, (.runs | length)] | map(tostring) | join(" ")' sb/replay_consistency.json)" = "true 3" ] &&
+    ok || bad "signed runs: $(jq -c .runs sb/replay_consistency.json | head -c 300)"
+[ "$(jq -r .runs[0].authentication sb/replay_consistency.json)" = ed25519 ] && ok || bad "authentication"
 "$QFS" dump sig.qlog | jq -r '.signer // "-"' >want.txt
 jq -r '.signer // "-"' sb/trace.jsonl >got.txt
 cmp -s want.txt got.txt && ok || bad "signers differ from dump's: $(diff want.txt got.txt | head -5)"
