@@ -43,6 +43,42 @@ static int put_amount_member(FILE *f, const char *key, qfs_amount v)
     return fprintf(f, ",\"%s\":", key) < 0 || put_digits(f, v) < 0 ? -1 : 0;
 }
 
+/* The "tallies" member of an accepted epoch_close's trace line: the result
+ * of every tally the close ran. -1 on a write failure. */
+static int write_tallies(FILE *f, const qfs_state *state)
+{
+    size_t n = qfs_state_tally_count(state);
+    size_t count;
+    const qfs_param_def *defs = qfs_params_all(&count);
+    if (fputs(",\"tallies\":[", f) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        qfs_tally t;
+        qfs_state_tally(state, i, &t);
+        if (fprintf(f, "%s{\"abstain\":", i ? "," : "") < 0 || put_digits(f, t.abstain) < 0 ||
+            fputs(",\"apply_epoch\":", f) < 0)
+            return -1;
+        if ((t.status == QFS_PROPOSAL_PASSED ? fprintf(f, "%llu", (unsigned long long)t.apply_epoch)
+                                             : fputs("null", f)) < 0)
+            return -1;
+        if (fprintf(f, ",\"created_epoch\":%llu,\"end_epoch\":%llu,\"governance\":\"%s\",\"id\":",
+                    (unsigned long long)t.created_epoch, (unsigned long long)t.end_epoch,
+                    t.infra ? "infra" : "social") < 0 ||
+            put_digits(f, t.proposal_id) < 0 || put_amount_member(f, "no", t.no) < 0 ||
+            fprintf(f, ",\"param\":\"%s\",\"proposer\":\"%.*s\"", defs[t.param_index].name,
+                    (int)t.proposer.len, t.proposer.bytes) < 0 ||
+            put_amount_member(f, "quorum_cast", t.quorum_cast) < 0 ||
+            fprintf(f, ",\"status\":\"%s\"", qfs_proposal_status_str(t.status)) < 0 ||
+            put_amount_member(f, "supply_snapshot", t.supply_snapshot) < 0 || fputs(",\"value\":", f) < 0 ||
+            trace_param_value(f, t.param_index, t.value) < 0 || put_amount_member(f, "yes", t.yes) < 0 ||
+            fputs("}", f) < 0)
+            return -1;
+    }
+    if (fputs("]", f) < 0)
+        return -1;
+    return 0;
+}
+
 /* The head of a trace line: the fixed keys, a kind and a receipt name (a few
  * dozen bytes each), a 64-byte signer and two 20-digit numbers fit twice over. */
 #define TRACE_HEAD_BYTES_MAX 512
@@ -108,37 +144,8 @@ static int write_trace_line(FILE *f, const qfs_state *state, const qfs_event *ev
         return -1;
     if (!tallies)
         return 0;
-    {
-        size_t n = qfs_state_tally_count(state);
-        size_t count;
-        const qfs_param_def *defs = qfs_params_all(&count);
-        if (fputs(",\"tallies\":[", f) < 0)
-            return -1;
-        for (size_t i = 0; i < n; i++) {
-            qfs_tally t;
-            qfs_state_tally(state, i, &t);
-            if (fprintf(f, "%s{\"abstain\":", i ? "," : "") < 0 || put_digits(f, t.abstain) < 0 ||
-                fputs(",\"apply_epoch\":", f) < 0)
-                return -1;
-            if ((t.status == QFS_PROPOSAL_PASSED ? fprintf(f, "%llu", (unsigned long long)t.apply_epoch)
-                                                 : fputs("null", f)) < 0)
-                return -1;
-            if (fprintf(f, ",\"created_epoch\":%llu,\"end_epoch\":%llu,\"governance\":\"%s\",\"id\":",
-                        (unsigned long long)t.created_epoch, (unsigned long long)t.end_epoch,
-                        t.infra ? "infra" : "social") < 0 ||
-                put_digits(f, t.proposal_id) < 0 || put_amount_member(f, "no", t.no) < 0 ||
-                fprintf(f, ",\"param\":\"%s\",\"proposer\":\"%.*s\"", defs[t.param_index].name,
-                        (int)t.proposer.len, t.proposer.bytes) < 0 ||
-                put_amount_member(f, "quorum_cast", t.quorum_cast) < 0 ||
-                fprintf(f, ",\"status\":\"%s\"", qfs_proposal_status_str(t.status)) < 0 ||
-                put_amount_member(f, "supply_snapshot", t.supply_snapshot) < 0 ||
-                fputs(",\"value\":", f) < 0 || trace_param_value(f, t.param_index, t.value) < 0 ||
-                put_amount_member(f, "yes", t.yes) < 0 || fputs("}", f) < 0)
-                return -1;
-        }
-        if (fputs("]", f) < 0)
-            return -1;
-    }
+    if (write_tallies(f, state) < 0)
+        return -1;
     return fprintf(f, ",\"timestamp_ms\":\"%llu\"}\n", (unsigned long long)ev->timestamp_ms);
 }
 
