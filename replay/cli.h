@@ -78,6 +78,7 @@ int cli_stderr_is_tty(void);
 int cmd_append(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_sign(int argc, char **argv);

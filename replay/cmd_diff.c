@@ -1,5 +1,6 @@
-/* qfs diff A B: where two logs, two traces or two state JSON files part. */
-#include "cli.h"
+/* qfs diff A B: where two logs, two traces, two state JSON files or two
+ * evidence bundles part. */
+#include "bundle.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -11,8 +12,9 @@
 static const char HELP[] =
     "usage: qfs diff A B [--json]\n"
     "\n"
-    "Compares two logs, two traces ('qfs replay --trace' JSON Lines) or two state\n"
-    "JSON files ('qfs state'); the kind is read from the files. The first line is\n"
+    "Compares two logs, two traces ('qfs replay --trace' JSON Lines), two state\n"
+    "JSON files ('qfs state') or two evidence bundles ('qfs evidence'\n"
+    "directories); the kind is read from the files. The first line is\n"
     "one sentence, e.g.\n"
     "  diverge at event 48213 (epoch 17): modules nod, ledger differ; nod.nodes[n7].nod_received 60 != 61\n"
     "For two logs: the first event that differs (decoded, not byte-compared), the\n"
@@ -22,13 +24,14 @@ static const char HELP[] =
     "path (an array of objects is indexed by each element's id, or voter) with\n"
     "both values. For two traces: the first line that differs and its first\n"
     "differing entry. For two states: the modules and first entries that differ.\n"
-    "Evidence bundles (directories) are not supported yet.\n"
+    "For two bundles: the first artifact that differs (in the order of\n"
+    "docs/EVIDENCE.md) and its first differing JSON path with both values.\n"
     "\n"
     "options:\n"
     "  --json       print the result as one JSON object\n"
     "\n"
-    "exit codes: 0 same, 1 different, 2 usage (a directory among them), 65 corrupt or\n"
-    "            invalid log or malformed JSON, 74 I/O error\n";
+    "exit codes: 0 same, 1 different, 2 usage (a bundle and a file), 65 corrupt or\n"
+    "            invalid log, malformed JSON or an incomplete bundle, 74 I/O error\n";
 
 #define CMD "diff"
 /* A path deeper or longer than this is cut short: it is for reading. */
@@ -794,9 +797,111 @@ static int diff_logs(const char *pa, const char *pb, int as_json)
     return rc;
 }
 
+/* ---- evidence bundles ---- */
+
+int diff_json_first(json_t *a, json_t *b, char *path, json_t **va, json_t **vb)
+{
+    entry_diff e;
+    memset(&e, 0, sizeof e);
+    int d = first_diff(a, b, path, &e);
+    if (d == 1) {
+        snprintf(path, PATH_BYTES_MAX, "%s", e.path);
+        *va = e.a;
+        *vb = e.b;
+    }
+    return d;
+}
+
+/* One bundle file's path; 0, or an exit code after reporting a name too long. */
+static int bundle_path(char *buf, size_t size, const char *dir, const char *name)
+{
+    if ((size_t)snprintf(buf, size, "%s/%s", dir, name) >= size) {
+        cli_error(CMD, "%s: path too long", dir);
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Artifact by artifact, in the order of bundle.h; the first that differs is
+ * named with its first differing path. A signed bundle against an unsigned
+ * one differs in statement.dsse.json. */
+static int diff_bundles(const char *pa, const char *pb, int as_json)
+{
+    char fa[4096], fb[4096];
+    bundle_diff d;
+    memset(&d, 0, sizeof d);
+    const char *differs = NULL;
+    int rc = 0;
+    size_t compared = 0;
+    for (size_t i = 0; i < BUNDLE_FILES && rc == 0 && !differs; i++) {
+        if ((rc = bundle_path(fa, sizeof fa, pa, BUNDLE_FILE_NAMES[i])) != 0 ||
+            (rc = bundle_path(fb, sizeof fb, pb, BUNDLE_FILE_NAMES[i])) != 0)
+            break;
+        int r = bundle_compare(CMD, fa, fb, strcmp(BUNDLE_FILE_NAMES[i], "trace.jsonl") == 0, &d);
+        if (r == 1)
+            differs = BUNDLE_FILE_NAMES[i];
+        else if (r != 0)
+            rc = r;
+        compared++;
+    }
+    if (rc == 0 && !differs) {
+        struct stat sa, sb;
+        int ha = bundle_path(fa, sizeof fa, pa, BUNDLE_DSSE) == 0 && stat(fa, &sa) == 0;
+        int hb = bundle_path(fb, sizeof fb, pb, BUNDLE_DSSE) == 0 && stat(fb, &sb) == 0;
+        if (ha && hb) {
+            int r = bundle_compare(CMD, fa, fb, 0, &d);
+            if (r == 1)
+                differs = BUNDLE_DSSE;
+            else if (r != 0)
+                rc = r;
+            compared++;
+        } else if (ha != hb) {
+            differs = BUNDLE_DSSE;
+            snprintf(d.path, sizeof d.path, "(file)");
+            d.a = ha ? json_string("present") : NULL;
+            d.b = hb ? json_string("present") : NULL;
+        }
+    }
+    if (rc != 0) {
+        bundle_diff_clear(&d);
+        return rc;
+    }
+    char detail[BUNDLE_PATH_BYTES_MAX + 256];
+    char line[sizeof detail + 128];
+    if (differs) {
+        bundle_diff_text(&d, detail, sizeof detail);
+        snprintf(line, sizeof line, "bundles differ at %s: %s", differs, detail);
+    } else {
+        snprintf(line, sizeof line, "same: %zu artifacts equal", compared);
+    }
+    if (as_json) {
+        json_t *o = json_pack("{s:s, s:b, s:s}", "kind", "evidence", "same", !differs, "summary", line);
+        if (o && differs)
+            json_object_set_new(
+                o, "artifact_diff",
+                json_pack("{s:s, s:s, s:O?, s:O?}", "artifact", differs, "path", d.path, "a", d.a, "b", d.b));
+        else if (o)
+            json_object_set_new(o, "artifact_diff", json_null());
+        char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        json_decref(o);
+        if (!s) {
+            bundle_diff_clear(&d);
+            cli_error(CMD, "out of memory");
+            return CLI_EXIT_IO;
+        }
+        printf("%s\n", s);
+        free(s);
+    } else {
+        printf("%s\n", line);
+    }
+    bundle_diff_clear(&d);
+    rc = cli_finish_stdout(CMD);
+    return rc != 0 ? rc : differs ? CLI_EXIT_MISMATCH : CLI_EXIT_OK;
+}
+
 /* ---- kinds ---- */
 
-typedef enum file_kind { KIND_LOG, KIND_STATE, KIND_TRACE } file_kind;
+typedef enum file_kind { KIND_LOG, KIND_STATE, KIND_TRACE, KIND_BUNDLE } file_kind;
 
 /* A file whose first byte is not '{' is taken for a log (the log reader
  * names what is wrong with it). A JSON file is a trace when its first object
@@ -809,8 +914,8 @@ static int kind_of(const char *path, file_kind *out)
         return CLI_EXIT_IO;
     }
     if (S_ISDIR(st.st_mode)) {
-        cli_error(CMD, "%s: is a directory; evidence bundles are not supported yet", path);
-        return CLI_EXIT_USAGE;
+        *out = KIND_BUNDLE;
+        return 0;
     }
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -863,12 +968,14 @@ int cmd_diff(int argc, char **argv)
         rc = kind_of(paths[1], &kb);
     if (rc != 0)
         return rc;
-    static const char *const NAMES[] = {"a log", "a state JSON file", "a trace"};
+    static const char *const NAMES[] = {"a log", "a state JSON file", "a trace", "an evidence bundle"};
     if (ka != kb)
         return cli_usage_error(CMD, "%s is %s but %s is %s", paths[0], NAMES[ka], paths[1], NAMES[kb]);
     if (ka == KIND_STATE)
         return diff_states(paths[0], paths[1], as_json);
     if (ka == KIND_TRACE)
         return diff_traces(paths[0], paths[1], as_json);
+    if (ka == KIND_BUNDLE)
+        return diff_bundles(paths[0], paths[1], as_json);
     return diff_logs(paths[0], paths[1], as_json);
 }

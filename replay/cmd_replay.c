@@ -1,8 +1,9 @@
 /* qfs replay LOG: fold a log and print its state hash; optionally N
  * independent replays in fresh processes that must agree. */
-#include "fold.h"
+#include "runs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -33,8 +34,9 @@ static const char HELP[] = "usage: qfs replay LOG [--expect HEX] [--runs N] [--j
                            "  --stats        print events per second and rejections per code on stderr\n"
                            "  --decode-only  read, verify and decode every event but apply none: the\n"
                            "                 decode floor that --stats compares a replay against\n"
-                           "  --trace FILE   write one JSON line per event: its index, kind, timestamp\n"
-                           "                 and receipt (code and name); '-' for standard output\n"
+                           "  --trace FILE   write one JSON line per event: its index, kind, timestamp,\n"
+                           "                 receipt (code and name) and, when signed, its signer; '-'\n"
+                           "                 for standard output\n"
                            "  --table-seed S, --alloc-skew K\n"
                            "                 the perturbations --runs uses, for debugging a divergence\n"
                            "\n"
@@ -50,28 +52,14 @@ typedef struct replay_out {
     ahead_stats verify;
 } replay_out;
 
-#define MODULES_MAX 32
-
-/* What a replay printed: built from a state here, or parsed from a child's
- * report under --runs. */
-typedef struct report {
-    char state_hex[QFS_HASH128_HEX_LEN + 1];
-    char chain_hex[QFS_HASH128_HEX_LEN + 1];
-    uint64_t events;
-    uint64_t rejected;
-    char auth[16]; /* "ed25519", "none", or "unset" before a genesis */
-    size_t module_count;
-    char module_name[MODULES_MAX][40];
-    char module_hex[MODULES_MAX][QFS_HASH128_HEX_LEN + 1];
-} report;
-
-static void report_from_state(report *r, const qfs_state *s, const replay_out *o)
+void runs_report_from_state(report *r, const qfs_state *s, const qfs_hash128 *state_hash,
+                            const fold_result *fold)
 {
     memset(r, 0, sizeof *r);
-    qfs_hash128_hex(&o->state_hash, r->state_hex);
-    qfs_hash128_hex(&o->fold.chain_head, r->chain_hex);
-    r->events = o->fold.events;
-    r->rejected = o->fold.rejected;
+    qfs_hash128_hex(state_hash, r->state_hex);
+    qfs_hash128_hex(&fold->chain_head, r->chain_hex);
+    r->events = fold->events;
+    r->rejected = fold->rejected;
     const char *mode = qfs_auth_mode_name(qfs_state_auth_mode(s));
     snprintf(r->auth, sizeof r->auth, "%s", mode ? mode : "unset");
     r->module_count = qfs_state_module_count();
@@ -95,7 +83,7 @@ static void print_child_report(const report *r)
 }
 
 /* Parses print_child_report's output; 0 on success. */
-static int parse_child_report(report *r, const char *text)
+int runs_parse_report(report *r, const char *text)
 {
     memset(r, 0, sizeof *r);
     unsigned long long events, rejected;
@@ -185,13 +173,6 @@ static int check_expect(const char *path, const report *r, const char *expect_he
     return CLI_EXIT_MISMATCH;
 }
 
-/* How a replay verifies signatures. */
-typedef struct verify_opts {
-    unsigned threads;
-    const char *verdicts_out; /* record the verdicts used here (run 1 of --runs) */
-    const char *verdicts_in;  /* answer from run 1's verdicts (runs 2..N) */
-} verify_opts;
-
 /* Replays in this process. `skew` shifts the allocation pattern: blocks of
  * varying sizes are held for the whole run so that every later address
  * differs from another run's. */
@@ -245,19 +226,11 @@ static int replay_here(const char *path, uint64_t table_seed, uint64_t skew, FIL
     return 0;
 }
 
-static uint64_t run_seed(uint64_t run)
+uint64_t runs_seed(uint64_t run)
 {
     /* splitmix64 of the run number: well-spread, reproducible table seeds. */
     return cli_splitmix64((run + 1) * CLI_SPLITMIX_STEP);
 }
-
-typedef struct child {
-    pid_t pid;
-    int fd;
-    char *report;
-    size_t len;
-    int status;
-} child;
 
 /* The whole of a --runs child: replay, then the line report on stdout. */
 static int replay_child(const char *path, uint64_t table_seed, uint64_t skew, const verify_opts *vo)
@@ -269,20 +242,20 @@ static int replay_child(const char *path, uint64_t table_seed, uint64_t skew, co
     if (rc != 0)
         return rc;
     report r;
-    report_from_state(&r, s, &o);
+    runs_report_from_state(&r, s, &o.state_hash, &o.fold);
     qfs_state_free(s);
     print_child_report(&r);
     return cli_finish_stdout("replay");
 }
 
-static int spawn(child *c, const char *self, const char *path, uint64_t run, const verify_opts *vo)
+int runs_spawn(child *c, const char *self, const char *path, uint64_t run, const verify_opts *vo)
 {
     int fds[2];
     if (pipe(fds) != 0)
         return -1;
     char seed_arg[32], skew_arg[32], threads_arg[32];
-    snprintf(seed_arg, sizeof seed_arg, "%llu", (unsigned long long)run_seed(run));
-    snprintf(skew_arg, sizeof skew_arg, "%llu", (unsigned long long)(run * 7 + 1));
+    snprintf(seed_arg, sizeof seed_arg, "%llu", (unsigned long long)runs_seed(run));
+    snprintf(skew_arg, sizeof skew_arg, "%llu", (unsigned long long)(runs_skew(run)));
     snprintf(threads_arg, sizeof threads_arg, "%u", vo->threads);
     fflush(stdout);
     fflush(stderr);
@@ -297,6 +270,11 @@ static int spawn(child *c, const char *self, const char *path, uint64_t run, con
         if (dup2(fds[1], STDOUT_FILENO) < 0)
             _exit(CLI_EXIT_IO);
         close(fds[1]);
+        if (vo->quiet) {
+            int null_fd = open("/dev/null", O_WRONLY);
+            if (null_fd >= 0 && dup2(null_fd, STDERR_FILENO) >= 0)
+                close(null_fd);
+        }
         char *args[16] = {
             (char *)"qfs",          (char *)"replay", (char *)path,           (char *)"--child-report",
             (char *)"--table-seed", seed_arg,         (char *)"--alloc-skew", skew_arg,
@@ -317,7 +295,7 @@ static int spawn(child *c, const char *self, const char *path, uint64_t run, con
          * binfmt_misc): replay in this forked child instead. It still has
          * its own seed and allocation skew, but it shares the parent's
          * address layout, so address leaks are less likely to show. */
-        _exit(replay_child(path, run_seed(run), run * 7 + 1, vo));
+        _exit(replay_child(path, runs_seed(run), runs_skew(run), vo));
     }
     close(fds[1]);
     c->pid = pid;
@@ -328,7 +306,7 @@ static int spawn(child *c, const char *self, const char *path, uint64_t run, con
 /* Reads a child's report and reaps it. A report is a few hundred bytes; one
  * that does not fit in REPORT_BYTES_MAX is cut there and then fails to parse. */
 #define REPORT_BYTES_MAX 16384
-static void collect(child *c)
+void runs_collect(child *c)
 {
     static char buf[REPORT_BYTES_MAX];
     c->len = 0;
@@ -374,22 +352,22 @@ static void print_differences(const char *a, const char *b, uint64_t run_a, uint
 
 /* Runs [from, to) of --runs, at most `parallel` at a time. Returns 0, or
  * CLI_EXIT_IO after reaping the runs already started. */
-static int run_range(child *kids, const char *self, const char *path, uint64_t from, uint64_t to,
-                     uint64_t parallel, const verify_opts *vo)
+int runs_range(child *kids, const char *self, const char *path, uint64_t from, uint64_t to, uint64_t parallel,
+               const verify_opts *vo)
 {
     uint64_t started = from, done = from;
     while (done < to) {
         while (started < to && started - done < parallel) {
-            if (spawn(&kids[started], self, path, started, vo) != 0) {
+            if (runs_spawn(&kids[started], self, path, started, vo) != 0) {
                 cli_error("replay", "cannot start run %llu: %s", (unsigned long long)started + 1,
                           strerror(errno));
                 for (uint64_t k = done; k < started; k++)
-                    collect(&kids[k]);
+                    runs_collect(&kids[k]);
                 return CLI_EXIT_IO;
             }
             started++;
         }
-        collect(&kids[done]);
+        runs_collect(&kids[done]);
         done++;
     }
     return 0;
@@ -416,7 +394,7 @@ static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, 
         /* Every run verifies every signature: two at a time, the threads
          * shared between them. */
         vo.threads = threads > 1 ? threads / 2 : threads;
-        rc = run_range(kids, self, path, 0, runs, 2, &vo);
+        rc = runs_range(kids, self, path, 0, runs, 2, &vo);
     } else {
         /* Run 1 verifies every signature with all the threads and records
          * the verdicts its fold used; runs 2..N take them and derive all
@@ -433,12 +411,12 @@ static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, 
         snprintf(record_path, sizeof record_path, "%s/verdicts", dir);
         vo.verdicts_out = record_path;
         vo.threads = threads ? threads : 1;
-        rc = run_range(kids, self, path, 0, 1, 1, &vo);
+        rc = runs_range(kids, self, path, 0, 1, 1, &vo);
         if (rc == 0 && WIFEXITED(kids[0].status) && WEXITSTATUS(kids[0].status) == 0) {
             vo.verdicts_out = NULL;
             vo.verdicts_in = record_path;
             vo.threads = 1;
-            rc = run_range(kids, self, path, 1, runs, ahead_default_threads(), &vo);
+            rc = runs_range(kids, self, path, 1, runs, ahead_default_threads(), &vo);
         } else if (rc == 0) {
             /* Run 1 failed: the others would only repeat its report. */
             runs = 1;
@@ -484,7 +462,7 @@ static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, 
     }
     if (rc == 0) {
         report r;
-        if (parse_child_report(&r, kids[0].report) != 0) {
+        if (runs_parse_report(&r, kids[0].report) != 0) {
             cli_error("replay", "run 1 wrote an unreadable report");
             rc = CLI_EXIT_IO;
         } else {
@@ -621,7 +599,7 @@ int cmd_replay(int argc, char **argv)
         return rc;
     }
     report r;
-    report_from_state(&r, s, &o);
+    runs_report_from_state(&r, s, &o.state_hash, &o.fold);
     qfs_state_free(s);
     if (child_report)
         print_child_report(&r);

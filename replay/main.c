@@ -14,7 +14,9 @@ static const char USAGE[] =
     "\n"
     "commands:\n"
     "  append LOG [FILE|-]     append JSON Lines events to LOG (created if missing)\n"
+    "  diff A B                where two logs, traces, states or evidence bundles part\n"
     "  dump LOG                write LOG's events as JSON Lines\n"
+    "  evidence LOG -o DIR     write an evidence bundle (evidence verify DIR LOG: check one)\n"
     "  keygen -o KEY           create a key file and print its public key\n"
     "  log check LOG           verify every checksum and the hash chain of LOG\n"
     "  sign --key KEY ...      sign JSON Lines events for a log (--log LOG or --seq N)\n"
@@ -37,9 +39,9 @@ typedef struct command {
 } command;
 
 static const command COMMANDS[] = {
-    {"append", cmd_append}, {"diff", cmd_diff},       {"dump", cmd_dump}, {"keygen", cmd_keygen},
-    {"log", cmd_log},       {"replay", cmd_replay},   {"sign", cmd_sign}, {"simulate", cmd_simulate},
-    {"state", cmd_state},   {"vectors", cmd_vectors},
+    {"append", cmd_append},     {"diff", cmd_diff},   {"dump", cmd_dump},     {"evidence", cmd_evidence},
+    {"keygen", cmd_keygen},     {"log", cmd_log},     {"replay", cmd_replay}, {"sign", cmd_sign},
+    {"simulate", cmd_simulate}, {"state", cmd_state}, {"vectors", cmd_vectors},
 };
 
 int main(int argc, char **argv)

@@ -15,6 +15,7 @@
 #include "qfs/codec.h"
 #include "qfs/common.h"
 #include "qfs/event.h"
+#include "qfs/evidence.h"
 #include "qfs/fixed.h"
 #include "qfs/json.h"
 #include "qfs/log.h"

@@ -356,17 +356,22 @@ void qfs_state_module_hash(const qfs_state *s, size_t i, qfs_hash128 *out)
     memcpy(out->bytes, c.digest, 16);
 }
 
-void qfs_state_hash(const qfs_state *s, qfs_hash128 *out)
+void state_hash_of_modules(const qfs_hash128 *modules, qfs_hash128 *out)
 {
     uint8_t buf[8 + 16 * MODULE_COUNT];
     for (int i = 0; i < 4; i++) {
         buf[i] = (uint8_t)(STATE_FORMAT_VERSION >> (8 * i));
         buf[4 + i] = (uint8_t)((uint32_t)MODULE_COUNT >> (8 * i));
     }
-    for (size_t m = 0; m < MODULE_COUNT; m++) {
-        qfs_hash128 h;
-        qfs_state_module_hash(s, m, &h);
-        memcpy(buf + 8 + 16 * m, h.bytes, 16);
-    }
+    for (size_t m = 0; m < MODULE_COUNT; m++)
+        memcpy(buf + 8 + 16 * m, modules[m].bytes, 16);
     qfs_hash128_of(out, buf, sizeof buf);
+}
+
+void qfs_state_hash(const qfs_state *s, qfs_hash128 *out)
+{
+    qfs_hash128 modules[MODULE_COUNT];
+    for (size_t m = 0; m < MODULE_COUNT; m++)
+        qfs_state_module_hash(s, m, &modules[m]);
+    state_hash_of_modules(modules, out);
 }

@@ -98,6 +98,10 @@ void coherence_close(qfs_state *s)
         base = wc + wl; /* each term <= 1 */
     }
     uint64_t c = base + impact; /* each term <= 2: no overflow */
+    s->report.staked_sum = den;
+    s->report.mem_count = s->mem_epoch_count;
+    s->report.mem_rewarded = s->mem_epoch_rewarded;
+    s->report.c_base_fp18 = base;
     s->c_core_fp18 = core;
     s->c_lambda_fp18 = lambda;
     s->c_impact_fp18 = impact;

@@ -245,6 +245,7 @@ void gov_tally(qfs_state *s, gov *g, uint64_t quorum_fp18)
         qfs_amount need;
         qfs_err e1 = qfs_amount_mul_fp18(&need, p->supply_snapshot, quorum_fp18, QFS_ROUND_CEIL);
         QFS_ASSERT(e1 == QFS_OK);
+        p->quorum_need = need;
         if (p->quorum_cast < need || (p->supply_snapshot == 0 && p->quorum_cast == 0))
             p->status = PROPOSAL_NO_QUORUM;
         else if (p->yes > p->no)

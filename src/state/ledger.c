@@ -60,6 +60,8 @@ static qfs_err ledger_reserve(qfs_state *s, uint32_t accounts, uint32_t validato
         return err;
     if ((err = state_scratch_reserve(s, need)) != QFS_OK)
         return err;
+    if ((err = vec_reserve((void **)&s->acct_order, &s->acct_order_cap, need, sizeof(uint32_t))) != QFS_OK)
+        return err;
     if (validators > DENSE_COUNT_MAX - s->val_count || nodes > DENSE_COUNT_MAX - s->node_count)
         return QFS_E_NOMEM;
     uint32_t vneed = s->val_count + validators;

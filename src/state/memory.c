@@ -44,6 +44,20 @@ uint32_t memory_apply_contribution(qfs_state *s, const qfs_ev_memory_contributio
         memset(&s->mems[m], 0, sizeof(memnode));
     }
     memnode *mn = &s->mems[m];
+    close_report *rep = &s->report;
+    if (mn->listed_epoch_plus1 != s->epoch + 1) {
+        /* The first contribution of the epoch to this memory node: listed
+         * for the close's report (evidence), so that a close reports the
+         * nodes of its epoch without walking every memory node. */
+        qfs_err e3 = vec_reserve((void **)&rep->mem_epoch, &rep->mem_epoch_cap, rep->mem_epoch_count + 1,
+                                 sizeof(uint32_t));
+        if (e3 != QFS_OK) {
+            *err = e3;
+            return QFS_REJECT_NONE;
+        }
+        rep->mem_epoch[rep->mem_epoch_count++] = m;
+        mn->listed_epoch_plus1 = s->epoch + 1;
+    }
     mn->contributions++;
     mn->rewarded += (uint64_t)qualifies;
     mn->t5_total += reward; /* part of the T5 supply */

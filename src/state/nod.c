@@ -94,27 +94,44 @@ uint32_t nod_apply_telemetry(qfs_state *s, const qfs_ev_node_telemetry *e, qfs_e
 
 void nod_close(qfs_state *s)
 {
+    close_report *rep = &s->report;
+    QFS_ASSERT(s->reporter_count <= rep->node_cap);
     uint64_t n = 0;
     unsigned __int128 sum = 0;
+    rep->node_count = s->reporter_count;
     for (uint32_t i = 0; i < s->reporter_count; i++) {
         const infra_node *nd = &s->nodes[s->reporters[i]];
-        if (!node_active(s, nd))
+        report_node *rn = &rep->nodes[i];
+        rn->node = s->reporters[i];
+        rn->active = (uint8_t)node_active(s, nd);
+        rn->score_fp18 = node_score(s, nd);
+        rn->uncapped = 0;
+        rn->share = 0;
+        if (!rn->active)
             continue;
         n++;
-        sum += node_score(s, nd);
+        sum += rn->score_fp18;
     }
+    qfs_amount pool = s->pool[QFS_ASSET_NOD][POOL_REWARD];
+    rep->nod_pool = pool;
+    rep->nod_score_sum = sum;
+    rep->nod_cap_amount = 0;
     s->nod_active_last = n;
     s->nod_alloc_last = 0;
     if (n < P(s, NOD_MIN_ACTIVE_NODES))
         return; /* the pool carries over whole */
-    qfs_amount pool = s->pool[QFS_ASSET_NOD][POOL_REWARD];
     qfs_amount cap = cap_amount_of(pool, P(s, NOD_NODE_CAP));
+    rep->nod_cap_amount = cap;
     qfs_amount total = 0;
     for (uint32_t i = 0; i < s->reporter_count; i++) {
-        infra_node *nd = &s->nodes[s->reporters[i]];
-        if (!node_active(s, nd))
+        report_node *rn = &rep->nodes[i];
+        if (!rn->active)
             continue;
-        qfs_amount share = nod_share(pool, node_score(s, nd), sum, n, cap);
+        infra_node *nd = &s->nodes[rn->node];
+        /* The uncapped share: nod_share with a cap that cannot bite. */
+        rn->uncapped = nod_share(pool, rn->score_fp18, sum, n, QFS_AMOUNT_MAX);
+        qfs_amount share = rn->uncapped < cap ? rn->uncapped : cap;
+        rn->share = share;
         ledger_credit(s, nd->account, QFS_ASSET_NOD, share);
         nd->nod_received += share;
         total += share;

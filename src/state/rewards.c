@@ -10,8 +10,12 @@
 
 void rewards_close(qfs_state *s)
 {
+    close_report *rep = &s->report;
     s->t2_minted_last = 0;
     s->t2_paid_last = 0;
+    rep->t2_count = 0;
+    rep->t2_bonus = 0;
+    rep->t2_carried_in = s->pool[QFS_ASSET_T2][POOL_REWARD];
     uint64_t n = 0;
     unsigned __int128 psi_sum = 0;
     for (uint32_t i = 0; i < s->val_count; i++) {
@@ -20,6 +24,8 @@ void rewards_close(qfs_state *s)
         n++;
         psi_sum += coherence_effective_psi(s, &s->vals[i]);
     }
+    rep->t2_recipients = n;
+    rep->t2_psi_sum = psi_sum;
     if (n == 0)
         return;
     qfs_amount mint = PA(s, T2_POOL);
@@ -28,6 +34,7 @@ void rewards_close(qfs_state *s)
         qfs_err err = qfs_amount_mul_fp18(&bonus, mint, P(s, T2_DEFICIT_BONUS), QFS_ROUND_FLOOR);
         QFS_ASSERT(err == QFS_OK); /* t2_pool <= 10^30 and the bonus <= 5 */
         mint += bonus;
+        rep->t2_bonus = bonus;
     }
     /* Issuance saturates at 2^128 - 1 base units ever issued (docs/SPEC.md). */
     qfs_amount room = QFS_AMOUNT_MAX - s->issued[QFS_ASSET_T2];
@@ -41,13 +48,20 @@ void rewards_close(qfs_state *s)
         if (v->staked == 0)
             continue;
         qfs_amount share;
+        uint64_t psi = coherence_effective_psi(s, v);
         if (psi_sum == 0) {
             share = distributable / n; /* floor */
         } else {
-            qfs_err err =
-                qfs_mul_div(&share, distributable, coherence_effective_psi(s, v), psi_sum, QFS_ROUND_FLOOR);
+            qfs_err err = qfs_mul_div(&share, distributable, psi, psi_sum, QFS_ROUND_FLOOR);
             QFS_ASSERT(err == QFS_OK); /* psi <= psi_sum, so share <= distributable */
         }
+        QFS_ASSERT(rep->t2_count < rep->t2_cap);
+        report_t2 *rt = &rep->t2[rep->t2_count++];
+        rt->validator = i;
+        rt->pad_ = 0;
+        rt->psi_fp18 = psi;
+        rt->staked = v->staked;
+        rt->share = share;
         ledger_credit(s, v->account, QFS_ASSET_T2, share);
         v->t2_received += share;
         paid += share;

@@ -81,6 +81,8 @@ static uint64_t slash_fraction(uint64_t shortfall_fp18, uint64_t rate_fp18, uint
 void staking_slash_close(qfs_state *s)
 {
     uint64_t threshold = P(s, SLASH_PSI_THRESHOLD);
+    close_report *rep = &s->report;
+    rep->slash_count = 0;
     for (uint32_t i = 0; i < s->val_count; i++) {
         validator *v = &s->vals[i];
         qfs_amount t4 = s->accts[v->account].bal[QFS_ASSET_T4];
@@ -96,6 +98,18 @@ void staking_slash_close(qfs_state *s)
         qfs_err e1 = qfs_amount_mul_fp18(&cut1, v->staked, f1, QFS_ROUND_FLOOR);
         qfs_err e4 = qfs_amount_mul_fp18(&cut4, t4, f4, QFS_ROUND_FLOOR);
         QFS_ASSERT(e1 == QFS_OK && e4 == QFS_OK); /* fractions are at most 1 */
+        QFS_ASSERT(rep->slash_count < rep->slash_cap);
+        report_slash *rs = &rep->slashes[rep->slash_count++];
+        rs->validator = i;
+        rs->pad_ = 0;
+        rs->psi_fp18 = psi;
+        rs->shortfall_fp18 = shortfall;
+        rs->f1_fp18 = f1;
+        rs->f4_fp18 = f4;
+        rs->staked = v->staked;
+        rs->t4 = t4;
+        rs->cut1 = cut1;
+        rs->cut4 = cut4;
         v->staked -= cut1;
         v->slashed_t1 += cut1;
         s->pool[QFS_ASSET_T1][POOL_STAKED] -= cut1;

@@ -88,10 +88,16 @@ void qfs_state_free(qfs_state *s)
     free(s->mems);
     free(s->nodes);
     free(s->reporters);
+    free(s->report.slashes);
+    free(s->report.t2);
+    free(s->report.nodes);
+    free(s->report.mem_epoch);
+    free(s->report.mem_closed);
     gov_free(&s->social);
     gov_free(&s->infra);
     free(s->scratch_a);
     free(s->scratch_b);
+    free(s->acct_order);
     free(s);
 }
 
@@ -141,6 +147,26 @@ static uint32_t apply_epoch_close(qfs_state *s, const qfs_ev_epoch_close *e, qfs
         return QFS_REJECT_WRONG_EPOCH;
     if (s->epoch == UINT64_MAX)
         return QFS_REJECT_AMOUNT_OVERFLOW;
+    /* The close report's arrays take one entry per validator and per
+     * reporting node; reserved first, so that the steps cannot fail. */
+    close_report *rep = &s->report;
+    qfs_err e1 = vec_reserve((void **)&rep->slashes, &rep->slash_cap, s->val_count, sizeof(report_slash));
+    if (e1 == QFS_OK)
+        e1 = vec_reserve((void **)&rep->t2, &rep->t2_cap, s->val_count, sizeof(report_t2));
+    if (e1 == QFS_OK)
+        e1 = vec_reserve((void **)&rep->nodes, &rep->node_cap, s->reporter_count, sizeof(report_node));
+    if (e1 != QFS_OK) {
+        *err = e1;
+        return QFS_REJECT_NONE;
+    }
+    memcpy(rep->params, s->params, sizeof rep->params);
+    rep->fees_atr = rep->fees_epoch_atr;
+    rep->nod_raw = rep->nod_raw_epoch;
+    rep->nod_cut = rep->nod_cut_epoch;
+    rep->nod_issued = s->nod_issued_epoch;
+    rep->fees_epoch_atr = 0;
+    rep->nod_raw_epoch = 0;
+    rep->nod_cut_epoch = 0;
     /* The order is normative (docs/SPEC.md, "Epoch close"). */
     coherence_close(s);
     staking_slash_close(s);
@@ -154,6 +180,16 @@ static uint32_t apply_epoch_close(qfs_state *s, const qfs_ev_epoch_close *e, qfs
     s->mem_epoch_rewarded = 0;
     s->mem_epoch_lambda_sum = 0;
     s->reporter_count = 0;
+    /* The epoch's memory nodes become the closed epoch's; the other list is
+     * reused for the next epoch. */
+    uint32_t *mem_list = rep->mem_closed;
+    uint32_t mem_cap = rep->mem_closed_cap;
+    rep->mem_closed = rep->mem_epoch;
+    rep->mem_closed_cap = rep->mem_epoch_cap;
+    rep->mem_closed_count = rep->mem_epoch_count;
+    rep->mem_epoch = mem_list;
+    rep->mem_epoch_cap = mem_cap;
+    rep->mem_epoch_count = 0;
     s->epoch++;
     if (!state_supply_ok(s))
         *err = QFS_E_STATE;

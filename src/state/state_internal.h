@@ -111,6 +111,9 @@ typedef struct memnode {
     uint64_t rewarded;      /* contributions that earned T5 */
     qfs_amount t5_total;    /* T5 earned through this memory node */
     uint64_t last_lambda_fp18;
+    /* Not hashed: the epoch + 1 in which it was last listed in
+     * report.mem_epoch (0 = never). */
+    uint64_t listed_epoch_plus1;
 } memnode;
 
 enum { PROPOSAL_OPEN = 0, PROPOSAL_PASSED = 1, PROPOSAL_NO_QUORUM = 2, PROPOSAL_REJECTED = 3 };
@@ -132,6 +135,7 @@ typedef struct proposal {
     qfs_amount supply_snapshot;
     qfs_amount yes, no, abstain;
     qfs_amount quorum_cast;
+    qfs_amount quorum_need; /* set by the tally: the participation it required; not hashed */
     uint8_t status;
     ballot *ballots; /* freed at tally */
     uint32_t ballot_count, ballot_cap;
@@ -173,6 +177,69 @@ enum {
     POOL_BURNED = 4,    /* T4 burned by boosts */
     POOL_COUNT = 5
 };
+
+/* ---- the report of the last epoch close ----
+ * What each close step computed, kept beside the state for evidence
+ * (src/evidence) and never hashed or encoded: it only describes how the
+ * hashed contents came about. The arrays are reserved before the close
+ * starts (amortized growth, so a close allocates only when the number of
+ * validators or reporting nodes grew) and overwritten by the next close. */
+typedef struct report_slash {
+    uint32_t validator; /* slot */
+    uint32_t pad_;
+    uint64_t psi_fp18, shortfall_fp18, f1_fp18, f4_fp18;
+    qfs_amount staked, t4; /* before the cut */
+    qfs_amount cut1, cut4;
+} report_slash;
+
+typedef struct report_t2 {
+    uint32_t validator; /* slot */
+    uint32_t pad_;
+    uint64_t psi_fp18; /* effective Psi at the close */
+    qfs_amount staked;
+    qfs_amount share;
+} report_t2;
+
+typedef struct report_node {
+    uint32_t node; /* slot */
+    uint8_t active;
+    uint64_t score_fp18;
+    qfs_amount uncapped; /* mulDiv(P, c, sum c), or floor(P / n) (active nodes of an allocation) */
+    qfs_amount share;    /* what the node received */
+} report_node;
+
+typedef struct close_report {
+    /* Accumulated by every fee of the current epoch (SPEC 5.7), moved into
+     * the fields below and reset at the close. */
+    qfs_amount fees_epoch_atr, nod_raw_epoch, nod_cut_epoch;
+    /* The last accepted close. */
+    qfs_amount params[QFS_PARAM_COUNT]; /* in force during its steps 1 to 5 */
+    qfs_amount fees_atr, nod_raw, nod_issued, nod_cut;
+    /* coherence (step 1) */
+    qfs_amount staked_sum;
+    uint64_t mem_count, mem_rewarded;
+    uint64_t c_base_fp18;
+    /* slashing (step 2) */
+    report_slash *slashes; /* in validator slot order */
+    uint32_t slash_count, slash_cap;
+    /* T2 (step 3) */
+    uint64_t t2_recipients;
+    unsigned __int128 t2_psi_sum;
+    qfs_amount t2_bonus;      /* before saturation */
+    qfs_amount t2_carried_in; /* the reward pool's dust before the mint */
+    report_t2 *t2;            /* in validator slot order */
+    uint32_t t2_count, t2_cap;
+    /* NOD (step 4) */
+    qfs_amount nod_pool; /* P */
+    qfs_amount nod_cap_amount;
+    unsigned __int128 nod_score_sum;
+    report_node *nodes; /* every node that sent telemetry in the epoch, in reporter order */
+    uint32_t node_count, node_cap;
+    /* Memory nodes with contributions: in the current epoch (mem_epoch) and
+     * in the last closed one (mem_closed); the close swaps the two lists. */
+    uint32_t *mem_epoch, *mem_closed;
+    uint32_t mem_epoch_count, mem_epoch_cap, mem_closed_count, mem_closed_cap;
+} close_report;
 
 typedef struct holder {
     int present;
@@ -245,8 +312,18 @@ struct qfs_state {
     uint32_t *scratch_a;
     uint32_t *scratch_b;
     uint32_t scratch_cap;
+    /* Account indexes sorted by id: the first acct_order_count accounts, in
+     * canonical order. Accounts are only ever added and an index keeps its
+     * id, so view_accounts sorts only the accounts added since its last call
+     * and merges them in, instead of sorting every account for every hash
+     * (evidence hashes the state at every epoch close). Reserved with the
+     * accounts; not part of the state's value. */
+    uint32_t *acct_order;
+    uint32_t acct_order_count, acct_order_cap;
     /* the current event's timestamp while applying */
     uint64_t now_ms;
+    /* not hashed: what the last epoch close computed, for evidence */
+    close_report report;
 };
 
 /* ---- helpers shared by the modules ---- */
@@ -349,6 +426,11 @@ void infra_governance_close(qfs_state *s);
  * score is 0. Returns the sum of shares (at most pool). */
 qfs_amount nod_split(qfs_amount pool, const uint64_t *scores, size_t n, uint64_t cap_fp18,
                      qfs_amount *shares_out);
+
+/* The root state hash from the module hashes, in module order
+ * (qfs_state_module_count() of them): what qfs_state_hash computes, for a
+ * caller that already holds the module hashes (src/hash). */
+void state_hash_of_modules(const qfs_hash128 *modules, qfs_hash128 *out);
 
 /* Aggregate supply invariant (O(1)): 1 if it holds for every asset. */
 int state_supply_ok(const qfs_state *s);

@@ -35,6 +35,10 @@ void treasury_charge_fee(qfs_state *s, uint32_t payer, qfs_amount fee_atr)
     qfs_amount issue = min_amount(raw, room);
     qfs_amount cut = raw - issue;
     s->nod_cut_total = s->nod_cut_total > QFS_AMOUNT_MAX - cut ? QFS_AMOUNT_MAX : s->nod_cut_total + cut;
+    /* Each sum is at most the epoch's fees, part of the ATR supply. */
+    s->report.fees_epoch_atr += fee_atr;
+    s->report.nod_raw_epoch += raw;
+    s->report.nod_cut_epoch += cut;
     s->nod_issued_epoch += issue;
     s->issued[QFS_ASSET_NOD] += issue;
     s->pool[QFS_ASSET_NOD][POOL_REWARD] += issue;

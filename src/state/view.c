@@ -4,6 +4,8 @@
  * inside the hash tables never shows through. */
 #include "state/state_internal.h"
 
+#include <string.h>
+
 static int cmp_acct(const void *ctx, uint32_t a, uint32_t b)
 {
     const qfs_state *s = ctx;
@@ -69,8 +71,31 @@ static uint32_t iota(uint32_t *out, uint32_t n)
 
 uint32_t view_accounts(const qfs_state *s, uint32_t *out)
 {
-    uint32_t n = iota(out, s->acct_ids.count);
-    sort_u32(out, n, cmp_acct, s);
+    uint32_t n = s->acct_ids.count;
+    uint32_t k = s->acct_order_count;
+    QFS_ASSERT(k <= n && n <= s->acct_order_cap);
+    if (k < n) {
+        /* The cached order is scratch like s->scratch_a: updating it does
+         * not change the state's value (see acct_order). */
+        qfs_state *m = (qfs_state *)s;
+        uint32_t *c = m->acct_order;
+        for (uint32_t i = k; i < n; i++)
+            c[i] = i;
+        sort_u32(c + k, n - k, cmp_acct, s);
+        /* Merge the sorted prefix and the sorted new accounts into out. Ids
+         * are unique, so the merge never meets two equal keys. */
+        uint32_t i = 0, j = k, o = 0;
+        while (i < k && j < n)
+            out[o++] = cmp_acct(s, c[i], c[j]) < 0 ? c[i++] : c[j++];
+        while (i < k)
+            out[o++] = c[i++];
+        while (j < n)
+            out[o++] = c[j++];
+        memcpy(c, out, (size_t)n * sizeof *c);
+        m->acct_order_count = n;
+        return n;
+    }
+    memcpy(out, s->acct_order, (size_t)n * sizeof *out);
     return n;
 }
 

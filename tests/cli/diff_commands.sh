@@ -90,7 +90,12 @@ has out.txt "same: 7 events"
 mkdir bundle
 "$QFS" diff bundle a.qlog 2>err.txt
 [ $? -eq 2 ] && ok || bad "directory: not exit 2"
-has err.txt "bundle: is a directory; evidence bundles are not supported yet"
+has err.txt "qfs diff: bundle is an evidence bundle but a.qlog is a log"
+# Two directories are two bundles: an empty one lacks its files (exit 65).
+mkdir bundle2
+"$QFS" diff bundle bundle2 2>err.txt
+[ $? -eq 65 ] && ok || bad "empty bundles: not exit 65"
+has err.txt "bundle/nod_distribution.json: No such file or directory"
 "$QFS" diff sa.json a.qlog 2>err.txt
 [ $? -eq 2 ] && ok || bad "mixed kinds: not exit 2"
 printf '{"ledger":' > broken.json

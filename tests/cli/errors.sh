@@ -223,6 +223,36 @@ sed -i 's/"value": 1,/"value": 2,/' vec/v2/t.expect.json
 "$QFS" vectors generate vec/v2 >/dev/null
 check E53 "$QFS" vectors verify vec/v2
 check E54 "$QFS" vectors verify no_such_dir
+# Evidence bundles of good.qlog, changed as each row says.
+"$QFS" evidence good.qlog -o ev --runs 2 >/dev/null || bad "evidence good.qlog"
+mkdir ev2
+check E55 "$QFS" evidence good.qlog -o ev2
+mkdir notes && : > notes/a.txt
+check E56 "$QFS" evidence good.qlog -o notes --force
+check E57 "$QFS" evidence good.qlog -o ev3 --expect 00000000000000000000000000000000
+[ -e ev3 ] && bad "E57: ev3 written"
+check E58 "$QFS" evidence flipped.qlog -o ev3
+[ -e ev3 ] && bad "E58: ev3 written"
+ls -d ./*.tmp-* >/dev/null 2>&1 && bad "E55-E58: a temporary directory was left"
+cp -r ev ev4 && rm ev4/rewards.json
+check E59 "$QFS" evidence verify ev4 good.qlog
+cp -r ev ev5 && printf '{"ledger":' > ev5/state.json
+check E60 "$QFS" evidence verify ev5 good.qlog
+cp -r ev ev6 && sed -i '2s/"event":1/"event":7/' ev6/trace.jsonl
+check E61 "$QFS" evidence verify ev6 good.qlog
+cp -r ev ev7 && sed -i 's/"events":3/"events":4/' ev7/statement.json
+check E62 "$QFS" evidence verify ev7 good.qlog
+cp -r ev ev8 && sed -i 's/"rejected":0/"rejected":5/' ev8/replay_consistency.json
+check E63 "$QFS" evidence verify ev8 good.qlog
+"$QFS" keygen -o k.key > k.pub && "$QFS" keygen -o o.key > o.pub
+"$QFS" evidence good.qlog -o sev --runs 1 --sign-key k.key >/dev/null || bad "evidence --sign-key"
+check E64 "$QFS" evidence verify sev good.qlog --pubkey o.pub
+cp -r sev sev2 && echo '{"payload":"%%","payloadType":"x","signatures":[]}' > sev2/statement.dsse.json
+check E65 "$QFS" evidence verify sev2 good.qlog --pubkey k.pub
+check E66 "$QFS" evidence verify ev good.qlog --pubkey k.pub
+echo nothex > bad.pub
+check E67 "$QFS" evidence verify sev good.qlog --pubkey bad.pub
+check E68 "$QFS" diff ev good.qlog
 
 # Every row of the table has a case.
 for id in $(awk -F'|' '$2 ~ /^ *E[0-9]+ *$/ { gsub(/ /, "", $2); print $2 }' "$DOC"); do

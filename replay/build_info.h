@@ -1,0 +1,18 @@
+/* The build of this qfs binary, as `qfs evidence` records it. */
+#ifndef QFS_BUILD_INFO_JSON_H
+#define QFS_BUILD_INFO_JSON_H
+
+#include <jansson.h>
+
+/* A new JSON object describing this build (docs/EVIDENCE.md,
+ * replay_consistency.json "build"): qfs version, git revision, compiler,
+ * flags, the libraries built against and linked against, and the SHA-256
+ * of the running binary (/proc/self/exe; "unknown" when it cannot be
+ * read). The same binary gives the same object. NULL when out of memory. */
+json_t *build_info_json(void);
+
+/* Writes the 64 lowercase hex digits of the SHA-256 of the file at `path`
+ * and a NUL to hex[65]. 0, or -1 with errno set. */
+int build_sha256_file(const char *path, char hex[65]);
+
+#endif
