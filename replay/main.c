@@ -39,8 +39,8 @@ typedef struct command {
 } command;
 
 static const command COMMANDS[] = {
-    {"append", cmd_append},     {"diff", cmd_diff},   {"dump", cmd_dump},     {"evidence", cmd_evidence},
-    {"keygen", cmd_keygen},     {"log", cmd_log},     {"replay", cmd_replay}, {"sign", cmd_sign},
+    {"append", cmd_append},     {"diff", cmd_diff},   {"dump", cmd_dump},       {"evidence", cmd_evidence},
+    {"keygen", cmd_keygen},     {"log", cmd_log},     {"replay", cmd_replay},   {"sign", cmd_sign},
     {"simulate", cmd_simulate}, {"state", cmd_state}, {"vectors", cmd_vectors},
 };
 
