@@ -78,7 +78,7 @@ rc=a1/replay_consistency.json
 [ "$(jq -r '[.runs[].events] | unique | .[]' $rc)" = 4 ] && ok || bad "events per run"
 [ "$(jq -r '[.runs[].rejected] | unique | .[]' $rc)" = 1 ] && ok || bad "rejected per run"
 [ "$(jq -r .build.binary_sha256 $rc)" = "$(sha256sum "$QFS" | cut -c1-64)" ] && ok || bad "binary_sha256"
-for lib in jansson libsodium protobuf-c xxhash zstd; do
+for lib in jansson libcrypto libsodium protobuf-c xxhash zstd; do
     [ -n "$(jq -r ".build.libraries[\"$lib\"].built // empty" $rc)" ] &&
         [ -n "$(jq -r ".build.libraries[\"$lib\"].linked // empty" $rc)" ] && ok || bad "build lacks $lib"
 done
