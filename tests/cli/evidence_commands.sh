@@ -236,6 +236,22 @@ else
 fi
 no_leftovers
 
+# A trace of many megabytes reaches the file whole, in order, through the
+# writer's 1 MiB blocks, and its digest and the log's (read in 1 MiB blocks)
+# are what sha256sum says.
+expect_exit 0 "$QFS" evidence long.qlog -o big --runs 1
+"$QFS" replay long.qlog --trace long.trace >/dev/null
+[ "$(stat -c %s big/trace.jsonl)" -gt 3145728 ] && ok || bad "the long trace is under 3 MiB"
+[ "$(stat -c %s long.qlog)" -gt 1048576 ] && ok || bad "the long log is under 1 MiB"
+cmp -s long.trace big/trace.jsonl && ok || bad "a long trace.jsonl is not replay --trace's output"
+for n in trace.jsonl long.qlog state.json governance.json; do
+    f=big/$n
+    [ "$n" = long.qlog ] && f=long.qlog
+    [ "$(jq -r ".subject[] | select(.name == \"$n\") | .digest.sha256" big/statement.json)" = "$(sha256sum "$f" | cut -c1-64)" ] &&
+        ok || bad "digest of the long $n"
+done
+rm -rf big long.trace
+
 # An existing DIR: refused without --force (untouched), replaced with it; a
 # directory of other things is never replaced.
 cp -r a1 keep
