@@ -11,8 +11,4 @@
  * read). The same binary gives the same object. NULL when out of memory. */
 json_t *build_info_json(void);
 
-/* Writes the 64 lowercase hex digits of the SHA-256 of the file at `path`
- * and a NUL to hex[65]. 0, or -1 with errno set. */
-int build_sha256_file(const char *path, char hex[65]);
-
 #endif

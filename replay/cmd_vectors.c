@@ -5,6 +5,7 @@
 #define _XOPEN_SOURCE 700
 
 #include "fold.h"
+#include "sha256.h"
 #include "vecbuild.h"
 
 #include <dirent.h>
@@ -1119,9 +1120,10 @@ static void verify_manifest(const vec_dir *d, vec *v)
         } else if (ferr != QFS_OK) {
             vec_fail(v, "cannot read %s: %s", p, strerror(errno));
         } else {
-            char hex[65];
-            vec_sha256_hex(hex, data, dlen);
-            if (strcmp(hex, m.lines[i].hex) != 0)
+            char hex[SHA256_HEX_BYTES];
+            if (sha256_hex(hex, data, dlen) != 0)
+                vec_fail(v, "cannot hash %s: %s", p, strerror(errno));
+            else if (strcmp(hex, m.lines[i].hex) != 0)
                 vec_fail(v, "%s: sha256 %s, but the manifest says %s (run 'qfs vectors generate')", p, hex,
                          m.lines[i].hex);
         }
@@ -1395,15 +1397,17 @@ static int write_manifest(const vec_dir *d)
     }
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
+        char hex[SHA256_HEX_BYTES];
         char *full = path_join(d->dir, files[i], "");
         uint8_t *data = NULL;
         size_t dlen = 0;
         if (vec_read_file(full, VECTOR_FILE_BYTES_MAX, &data, &dlen) != QFS_OK) {
             cli_error(cmd, "%s: %s", full, strerror(errno));
             rc = CLI_EXIT_IO;
+        } else if (sha256_hex(hex, data, dlen) != 0) {
+            cli_error(cmd, "%s: cannot hash: %s", full, strerror(errno));
+            rc = CLI_EXIT_IO;
         } else {
-            char hex[65];
-            vec_sha256_hex(hex, data, dlen);
             size_t l = 64 + 2 + strlen(d->base) + 1 + strlen(files[i]) + 2;
             lines[total] = malloc(l);
             snprintf(lines[total++], l, "%s  %s/%s\n", hex, d->base, files[i]);

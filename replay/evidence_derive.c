@@ -4,6 +4,7 @@
 #include "build_info.h"
 #include "hashed_writer.h"
 #include "qfs/evidence.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -309,7 +310,7 @@ json_t *evidence_statement_json(const char *cmd, const char *log, const char *di
         char hex[EVIDENCE_SHA256_HEX_LEN + 1];
         if (trace_hex && names[i] && strcmp(names[i], "trace.jsonl") == 0)
             snprintf(hex, sizeof hex, "%s", trace_hex);
-        else if (build_sha256_file(path, hex) != 0) {
+        else if (sha256_file(path, hex) != 0) {
             cli_error(cmd, "%s: %s", path, strerror(errno));
             json_decref(subjects);
             json_decref(list);

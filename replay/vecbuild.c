@@ -1,7 +1,6 @@
 #include "vecbuild.h"
 
 #include <errno.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -250,14 +249,6 @@ int vec_write_file_atomic(const char *path, const void *data, size_t len)
     free(tmp);
     errno = e;
     return bad ? -1 : 0;
-}
-
-void vec_sha256_hex(char out[65], const void *data, size_t len)
-{
-    unsigned char d[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(d, data, len);
-    qfs_hex_encode(out, d, sizeof d);
-    out[64] = '\0';
 }
 
 /* ---- Building a log from JSON Lines ------------------------------------- */

@@ -53,7 +53,4 @@ qfs_err vec_read_file(const char *path, size_t max_bytes, uint8_t **out, size_t 
  * or -1 with errno set (the temporary file is removed). */
 int vec_write_file_atomic(const char *path, const void *data, size_t len);
 
-/* The 64 lowercase hex digits of SHA-256(data) and a NUL into out[65]. */
-void vec_sha256_hex(char out[65], const void *data, size_t len);
-
 #endif

@@ -81,10 +81,11 @@ step() {
 BE_TOOLS="gcc-s390x-linux-gnu qemu-user"
 # libubsan1 and libstdc++6 (which it needs) let test_line_reader run under
 # UBSan on s390x as it does natively. libsodium is not used yet; the sysroot
-# carries it for the signatures to come.
+# carries it for the signatures to come. libssl3 and libssl-dev: libcrypto,
+# the SHA-256 of the qfs command.
 BE_SYSROOT_PKGS="libc6 libc6-dev linux-libc-dev libgcc-s1 libcrypt1 libcrypt-dev \
 libzstd1 libzstd-dev libprotobuf-c1 libprotobuf-c-dev libxxhash0 libxxhash-dev \
-libjansson4 libjansson-dev check libsubunit0 libsubunit-dev libsodium23 libsodium-dev \
+libjansson4 libjansson-dev check libsubunit0 libsubunit-dev libsodium23 libsodium-dev libssl3 libssl-dev \
 libubsan1 libstdc++6"
 SYSROOT="${BE_SYSROOT:-$CROSS_DIR/sysroot}"
 case "$SYSROOT" in /*) ;; *) SYSROOT="$SRC/$SYSROOT" ;; esac

@@ -78,7 +78,7 @@ rc=a1/replay_consistency.json
 [ "$(jq -r '[.runs[].events] | unique | .[]' $rc)" = 4 ] && ok || bad "events per run"
 [ "$(jq -r '[.runs[].rejected] | unique | .[]' $rc)" = 1 ] && ok || bad "rejected per run"
 [ "$(jq -r .build.binary_sha256 $rc)" = "$(sha256sum "$QFS" | cut -c1-64)" ] && ok || bad "binary_sha256"
-for lib in jansson libsodium protobuf-c xxhash zstd; do
+for lib in jansson libcrypto libsodium protobuf-c xxhash zstd; do
     [ -n "$(jq -r ".build.libraries[\"$lib\"].built // empty" $rc)" ] &&
         [ -n "$(jq -r ".build.libraries[\"$lib\"].linked // empty" $rc)" ] && ok || bad "build lacks $lib"
 done
@@ -235,6 +235,22 @@ else
     [ $code -eq 143 ] && ok || bad "SIGTERM: exit $code"
 fi
 no_leftovers
+
+# A trace of many megabytes reaches the file whole, in order, through the
+# writer's 1 MiB blocks, and its digest and the log's (read in 1 MiB blocks)
+# are what sha256sum says.
+expect_exit 0 "$QFS" evidence long.qlog -o big --runs 1
+"$QFS" replay long.qlog --trace long.trace >/dev/null
+[ "$(stat -c %s big/trace.jsonl)" -gt 3145728 ] && ok || bad "the long trace is under 3 MiB"
+[ "$(stat -c %s long.qlog)" -gt 1048576 ] && ok || bad "the long log is under 1 MiB"
+cmp -s long.trace big/trace.jsonl && ok || bad "a long trace.jsonl is not replay --trace's output"
+for n in trace.jsonl long.qlog state.json governance.json; do
+    f=big/$n
+    [ "$n" = long.qlog ] && f=long.qlog
+    [ "$(jq -r ".subject[] | select(.name == \"$n\") | .digest.sha256" big/statement.json)" = "$(sha256sum "$f" | cut -c1-64)" ] &&
+        ok || bad "digest of the long $n"
+done
+rm -rf big long.trace
 
 # An existing DIR: refused without --force (untouched), replaced with it; a
 # directory of other things is never replaced.
