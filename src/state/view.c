@@ -95,7 +95,10 @@ uint32_t view_accounts(const qfs_state *s, uint32_t *out)
         m->acct_order_count = n;
         return n;
     }
-    memcpy(out, s->acct_order, (size_t)n * sizeof *out);
+    /* With no accounts the order may never have been allocated: memcpy
+     * must not see its NULL even for a length of 0. */
+    if (n > 0)
+        memcpy(out, s->acct_order, (size_t)n * sizeof *out);
     return n;
 }
 
