@@ -57,13 +57,23 @@ static const char HELP[] =
     "                     self-transfers, low fees, an overflowing time, a wrong\n"
     "                     epoch, proposals on the wrong or a fixed parameter,\n"
     "                     repeated proposals and ballots, votes on closed\n"
-    "                     proposals; with P > 0 the log opens with two events\n"
-    "                     refused before its genesis, and one epoch close in four\n"
-    "                     is preceded by a close of an epoch without events,\n"
-    "                     half of them after a storm of Psi 0 reports (deficit\n"
-    "                     mode, slashing, then recovery).\n"
-    "                     They draw from a stream of their own: the economy's\n"
-    "                     events stay as they are\n"
+    "                     proposals, and whale transfers of nearly 2^128 ATR\n"
+    "                     whose fees the NOD issuance cap cuts. With P > 0 the\n"
+    "                     genesis adds the two whales and sets\n"
+    "                     nod_correctness_floor to 0, the log opens with two\n"
+    "                     events refused before its genesis, one epoch close in\n"
+    "                     four is preceded by a close of an epoch without events\n"
+    "                     (with two nodes' telemetry: too few active nodes; a\n"
+    "                     storm of Psi 0 reports: deficit mode, slashing, then\n"
+    "                     recovery; an outage longer than any boost and a storm:\n"
+    "                     a sum of effective Psi of 0; or every node's telemetry\n"
+    "                     at 0: a sum of scores of 0), and every twelfth close is\n"
+    "                     followed by a campaign: a social proposal setting a\n"
+    "                     parameter to a bound of its range (unbonding_epochs 0,\n"
+    "                     t2_deficit_bonus 5 or 0), passed with its quorum met\n"
+    "                     exactly. They draw from a stream of their own; the\n"
+    "                     economy's events stay as they are but for the proposal\n"
+    "                     ids the campaigns take and the time the outages skip\n"
     "  --force            replace LOG if it exists\n"
     "\n"
     "exit codes: 0 ok, 2 usage, 74 I/O error\n";
@@ -867,23 +877,53 @@ static void make_bad(auth_sim *a, sim *s, const qfs_event *good, qfs_event *bad)
  * With --adversarial P (per mille, default 20), before about P in 1000
  * events of the economy an event is added that the fold must refuse for a
  * rule of the economy, drawn evenly from the kinds below, each aimed at one
- * receipt code that a log can carry (docs/SPEC.md 8). They draw from a
- * stream of their own, so the economy's events are those of a run without
- * them; with authentication they are signed by the right signer at its next
+ * receipt code that a log can carry (docs/SPEC.md 8), or (kind 17) a
+ * whale's transfer at the top of the amount domain. They draw from a stream
+ * of their own, so the economy's events are those of a run without them but
+ * for the proposal ids the campaigns take and the time the outages skip;
+ * with authentication they are signed by the right signer at its next
  * sequence, so that the fold reaches the rule and not the signature check
- * (a refused event leaves the sequence where it was). Besides, one epoch
- * close in four gets a close of its own before it: an epoch with no events
- * at all; in half of those epochs every validator is first reported at Psi
- * 0, so that the epoch closes in deficit mode and slashes, and the economy's
- * reports bring the network back. With P = 0 nothing is added and nothing
- * is drawn. */
-#define ADV_KINDS 17
+ * (a refused event leaves the sequence where it was). A fold runs beside
+ * the writer (without authentication too): the whales and the campaigns
+ * are built from its balances, parameters and verdicts.
+ *
+ * The genesis adds two whales, users outside the economy's model: the first
+ * holds every ATR unit the other accounts leave, so that issued ATR is
+ * 2^128 - 1; and it sets nod_correctness_floor to 0 (the economy's nodes
+ * report a correctness of at least 0.7, so that changes none of its closes).
+ *
+ * One epoch close in four gets a close of its own before it: an epoch with
+ * no events of the economy, holding one of four things drawn evenly (see
+ * the main loop): two nodes' telemetry (too few active nodes), a storm of
+ * Psi 0 reports (deficit mode, slashing, and the economy's reports bring
+ * the network back), an outage longer than any boost and then a storm
+ * (every staker's effective Psi 0), or every node's telemetry at 0 (active
+ * nodes whose scores are all 0). Every twelfth close is followed by a
+ * campaign (adv_campaign). With P = 0 nothing is added, nothing is drawn
+ * and no fold runs without authentication. */
+#define ADV_KINDS 18
 #define ADV_TS_ORIGIN_MS 1700000000000ULL
+
+#define ADV_WHALES 2
+/* Longer than the longest boost (boost_duration_ms at most 2 592 000 000,
+ * docs/SPEC.md 7): after an outage no boost is active. */
+#define ADV_OUTAGE_MS 2592000001ULL
+/* A campaign follows the close of every epoch E with E % ADV_CAMPAIGN_EVERY
+ * equal to ADV_CAMPAIGN_AT. */
+#define ADV_CAMPAIGN_EVERY 12
+#define ADV_CAMPAIGN_AT 6
 
 typedef struct adv_sim {
     rng r;
     uint64_t permille;
     uint64_t ghosts;
+    /* The fold beside the writer: the campaigns and the whales ask it for
+     * balances and parameters, and read its receipts. */
+    qfs_state *fold;
+    qfs_id whale[ADV_WHALES];
+    qfs_param_value genesis_param; /* nod_correctness_floor = 0 */
+    qfs_amount t3_supply;          /* T3 is never minted nor burned after the genesis */
+    uint64_t campaigns;
     /* The economy's last social ballot, to be cast again in its epoch. */
     int have_vote;
     qfs_ev_vote last_vote;
@@ -934,6 +974,9 @@ static void adv_user_action(qfs_event *ev, const qfs_id *account, qfs_amount fee
  *  14 a vote on social proposal 0, long tallied           proposal_closed
  *  15 the economy's last ballot cast again                duplicate_vote
  *  16 a vote on a social proposal not yet made            unknown_proposal
+ *  17 a whale's transfer of nearly all its ATR (accepted): amounts near
+ *     2^128 - 1, and a fee of about 2^107 base units whose NOD the epoch's
+ *     issuance cap cuts
  * (13 to 15 fall back to kind 2 until there is something to repeat). */
 static void make_adversarial(adv_sim *d, const sim *s, const qfs_id *chain, uint64_t ts_ms, qfs_event *ev)
 {
@@ -1032,16 +1075,34 @@ static void make_adversarial(adv_sim *d, const sim *s, const qfs_id *chain, uint
         ev->kind = QFS_EVENT_SOCIAL_VOTE;
         ev->u.social_vote = d->last_vote;
         break;
-    default:
+    case 16:
         ev->kind = QFS_EVENT_SOCIAL_VOTE;
         ev->u.social_vote = (qfs_ev_vote){val->id, s->next_social_id + 1000, QFS_VOTE_NO};
         break;
+    default: {
+        /* The whale holding more ATR sends nearly all of it to the other,
+         * with a fee of 2^-20 of it: amounts near 2^128 - 1, and a fee whose
+         * NOD is cut by the epoch's issuance cap. */
+        qfs_amount have[ADV_WHALES] = {0, 0};
+        for (size_t w = 0; w < ADV_WHALES; w++)
+            if (qfs_state_balance(d->fold, &d->whale[w], QFS_ASSET_ATR, &have[w]) != QFS_OK)
+                have[w] = 0;
+        size_t from = have[1] > have[0];
+        qfs_amount fee = have[from] >> 20;
+        ev->kind = QFS_EVENT_TRANSFER;
+        ev->u.transfer.from = d->whale[from];
+        ev->u.transfer.to = d->whale[1 - from];
+        ev->u.transfer.asset = QFS_ASSET_ATR;
+        ev->u.transfer.amount = have[from] - fee - (fee > 0 ? (qfs_amount)rng_next(&d->r) % fee : 0);
+        ev->u.transfer.fee_atr = fee;
+        break;
+    }
     }
 }
 
 /* The genesis; with `a` (--auth ed25519) it names the authority and the
  * oracles and gives every account its key. */
-static int build_genesis(sim *s, auth_sim *au, uint64_t seed, uint64_t events, qfs_event *ev,
+static int build_genesis(sim *s, auth_sim *au, uint64_t seed, uint64_t events, adv_sim *adv, qfs_event *ev,
                          qfs_genesis_account **accounts_out)
 {
     memset(ev, 0, sizeof *ev);
@@ -1065,7 +1126,8 @@ static int build_genesis(sim *s, auth_sim *au, uint64_t seed, uint64_t events, q
      * ATR per event in all; a long simulation starts with enough ATR that
      * every account can keep paying to the end. */
     qfs_amount atr_extra = TOKENS(events / 8);
-    qfs_genesis_account *accounts = calloc(s->count, sizeof *accounts);
+    size_t whales = adv->permille > 0 ? ADV_WHALES : 0;
+    qfs_genesis_account *accounts = calloc(s->count + whales, sizeof *accounts);
     if (!accounts)
         return -1;
     for (size_t i = 0; i < s->count; i++) {
@@ -1088,11 +1150,31 @@ static int build_genesis(sim *s, auth_sim *au, uint64_t seed, uint64_t events, q
         accounts[i].kind = a->kind;
         memcpy(accounts[i].balances, a->balance, sizeof a->balance);
     }
-    for (size_t i = 0; au && i < s->count; i++) {
+    adv->t3_supply = 0;
+    for (size_t i = 0; i < s->count; i++)
+        adv->t3_supply += accounts[i].balances[QFS_ASSET_T3];
+    if (whales > 0) {
+        /* The whales (see "Adversarial events"): the first holds every ATR
+         * unit the others leave, so that ATR is issued up to 2^128 - 1;
+         * the second starts empty. */
+        qfs_amount atr = 0;
+        for (size_t i = 0; i < s->count; i++)
+            atr += accounts[i].balances[QFS_ASSET_ATR];
+        for (size_t w = 0; w < whales; w++) {
+            qfs_genesis_account *g = &accounts[s->count + w];
+            g->id = adv->whale[w];
+            g->kind = QFS_ACCOUNT_USER;
+            if (w == 0)
+                g->balances[QFS_ASSET_ATR] = QFS_AMOUNT_MAX - atr;
+        }
+        ev->u.genesis.param_count = 1;
+        ev->u.genesis.params = &adv->genesis_param;
+    }
+    for (size_t i = 0; au && i < s->count + whales; i++) {
         accounts[i].key.present = 1;
         accounts[i].key.key = keyring_get(&au->keys, &accounts[i].id)->pk;
     }
-    ev->u.genesis.account_count = s->count;
+    ev->u.genesis.account_count = s->count + whales;
     ev->u.genesis.accounts = accounts;
     *accounts_out = accounts;
     return 0;
@@ -1108,7 +1190,8 @@ typedef struct sink {
     uint64_t written; /* events added, the genesis included */
     uint64_t total;
     int tty;
-    auth_sim *auth; /* NULL with --auth none */
+    auth_sim *auth;  /* NULL with --auth none */
+    qfs_state *fold; /* with authentication or adversarial events, else NULL */
 } sink;
 
 static int flush(sink *o)
@@ -1126,15 +1209,17 @@ static int flush(sink *o)
     return 0;
 }
 
-/* Adds one event; *code gets the fold's receipt with authentication, else 0.
+/* Adds one event; *code gets the fold's receipt when a fold runs beside the
+ * writer, else 0.
  * A batch is written once full, the last one by the caller. */
 static int emit(sink *o, const qfs_event *ev, uint32_t *code)
 {
     *code = 0;
-    if (o->auth) {
+    if (o->fold) {
         qfs_receipt receipt = {0};
-        qfs_err err = qfs_state_apply(o->auth->state, ev, &receipt);
-        o->auth->signed_with = NULL;
+        qfs_err err = qfs_state_apply(o->fold, ev, &receipt);
+        if (o->auth)
+            o->auth->signed_with = NULL;
         if (err != QFS_OK) {
             cli_error("simulate", "event %llu: the state machine cannot apply it (%s)",
                       (unsigned long long)o->written, qfs_err_str(err));
@@ -1148,6 +1233,133 @@ static int emit(sink *o, const qfs_event *ev, uint32_t *code)
     }
     o->written++;
     return o->b.count == o->batch_max ? flush(o) : 0;
+}
+
+/* Signs an adversarial event as its signer would (with authentication) and
+ * adds it. */
+static int adv_emit(sink *o, qfs_event *ev, uint32_t *code)
+{
+    if (o->auth)
+        sign_right(o->auth, ev);
+    return emit(o, ev, code);
+}
+
+/* The parameters the campaigns set, in turn, and to which bound of their
+ * range: unbonding_epochs 0 (unstaked T1 returns at the close of its own
+ * epoch) and t2_deficit_bonus at its most and least. */
+static const struct {
+    qfs_param_id param;
+    int to_max;
+} CAMPAIGNS[] = {
+    {QFS_PARAM_UNBONDING_EPOCHS, 0},
+    {QFS_PARAM_T2_DEFICIT_BONUS, 1},
+    {QFS_PARAM_UNBONDING_EPOCHS, 0},
+    {QFS_PARAM_T2_DEFICIT_BONUS, 0},
+};
+
+/* A campaign, right after the close of an epoch E with E % 12 = 6: a social
+ * proposal that sets a parameter to a bound of its range (CAMPAIGNS), and
+ * yes-ballots whose quorum weights (the voters' T3 balances) add up to
+ * exactly ceil(T3 supply x social_quorum), the least that meets the quorum.
+ * One well-attuned validator is the finisher; the other well-attuned ones
+ * vote in turn while their T3 leaves room for the finisher's; then users
+ * send the finisher the T3 still missing (T3 held by a ballot cannot be
+ * sent, but it can always be received) and it votes last. The proposal
+ * passes at its tally with the quorum met exactly, unless the validators
+ * cannot muster it (right after a coherence storm their weight is 0), and
+ * governance applies it gov_apply_delay_epochs later. Every verdict is the
+ * fold's; nothing else votes on the proposal, since the economy votes only
+ * on its own. */
+static int adv_campaign(sink *o, adv_sim *d, sim *s, uint64_t ts_ms)
+{
+    size_t n;
+    const qfs_param_def *def =
+        &qfs_params_all(&n)[CAMPAIGNS[d->campaigns % (sizeof CAMPAIGNS / sizeof CAMPAIGNS[0])].param];
+    int to_max = CAMPAIGNS[d->campaigns % (sizeof CAMPAIGNS / sizeof CAMPAIGNS[0])].to_max;
+    d->campaigns++;
+    qfs_event ev;
+    uint32_t code = QFS_REJECT_NONE + 1;
+    int rc = 0;
+    /* The proposer: a well-attuned validator (see psi_for), the next one
+     * when it is not eligible. */
+    for (size_t k = 0; k < s->validators && code != QFS_REJECT_NONE; k += 4) {
+        if (o->written >= o->total)
+            return 0;
+        memset(&ev, 0, sizeof ev);
+        ev.timestamp_ms = ts_ms;
+        ev.kind = QFS_EVENT_SOCIAL_PROPOSAL;
+        ev.u.social_proposal.proposer = s->accounts[((4 * d->campaigns + k) % s->validators) & ~(size_t)3].id;
+        ev.u.social_proposal.proposal_id = s->next_social_id++;
+        QFS_ASSERT(qfs_id_set(&ev.u.social_proposal.change.name, def->name, strlen(def->name)) == QFS_OK);
+        ev.u.social_proposal.change.value = to_max ? def->max_value : def->min_value;
+        if ((rc = adv_emit(o, &ev, &code)) != 0)
+            return rc;
+    }
+    if (code != QFS_REJECT_NONE)
+        return 0;
+    uint64_t id = ev.u.social_proposal.proposal_id;
+    qfs_amount need = 0, cast = 0;
+    if (qfs_mul_div(&need, d->t3_supply, qfs_state_param(d->fold, QFS_PARAM_SOCIAL_QUORUM), QFS_FP18_ONE,
+                    QFS_ROUND_CEIL) != QFS_OK)
+        return 0;
+    /* The finisher votes last; the others vote while their T3 leaves room
+     * for the finisher's. */
+    size_t finisher = ((4 * d->campaigns + 1) % s->validators) & ~(size_t)3;
+    for (size_t k = 0; k <= s->validators && cast < need && o->written + 2 <= o->total; k++) {
+        size_t v = k < s->validators ? k : finisher;
+        if ((k < s->validators && (v % 4 == 3 || v == finisher)) || v >= s->validators)
+            continue;
+        sim_account *a = &s->accounts[v];
+        qfs_amount bal = 0, fin = 0;
+        if (qfs_state_balance(d->fold, &a->id, QFS_ASSET_T3, &bal) != QFS_OK ||
+            qfs_state_balance(d->fold, &s->accounts[finisher].id, QFS_ASSET_T3, &fin) != QFS_OK)
+            break;
+        if (k < s->validators && (bal == 0 || (need - cast) < fin || bal > (need - cast) - fin))
+            continue;
+        /* The finisher: users send it the T3 it lacks, each what it has.
+         * A transfer to a validator is never held by a ballot. */
+        for (size_t u = s->validators + s->nodes; k == s->validators && bal < need - cast && u < s->count;
+             u++) {
+            qfs_amount has = 0;
+            if (o->written + 2 > o->total)
+                return 0;
+            if (qfs_state_balance(d->fold, &s->accounts[u].id, QFS_ASSET_T3, &has) != QFS_OK || has == 0)
+                continue;
+            qfs_amount give = has < need - cast - bal ? has : need - cast - bal;
+            memset(&ev, 0, sizeof ev);
+            ev.timestamp_ms = ts_ms;
+            ev.kind = QFS_EVENT_TRANSFER;
+            ev.u.transfer = (qfs_ev_transfer){s->accounts[u].id, a->id, QFS_ASSET_T3, give, qfs_pow10(16)};
+            if ((rc = adv_emit(o, &ev, &code)) != 0)
+                return rc;
+            if (code == QFS_REJECT_NONE) {
+                sim_account *from = &s->accounts[u];
+                from->balance[QFS_ASSET_T3] =
+                    from->balance[QFS_ASSET_T3] > give ? from->balance[QFS_ASSET_T3] - give : 0;
+                if (from->balance[QFS_ASSET_ATR] >= qfs_pow10(16))
+                    from->balance[QFS_ASSET_ATR] -= qfs_pow10(16);
+                a->balance[QFS_ASSET_T3] += give;
+                bal += give;
+            }
+        }
+        if (bal == 0 || bal > need - cast)
+            break;
+        memset(&ev, 0, sizeof ev);
+        ev.timestamp_ms = ts_ms;
+        ev.kind = QFS_EVENT_SOCIAL_VOTE;
+        ev.u.social_vote = (qfs_ev_vote){a->id, id, QFS_VOTE_YES};
+        if ((rc = adv_emit(o, &ev, &code)) != 0)
+            return rc;
+        if (code == QFS_REJECT_NONE) {
+            cast += bal;
+            /* The economy's model: this ballot holds the validator's T3 and
+             * stake through the proposal's end. */
+            a->voted = 1;
+            if (a->lock_through < s->epoch + 2)
+                a->lock_through = s->epoch + 2;
+        }
+    }
+    return 0;
 }
 
 int cmd_simulate(int argc, char **argv)
@@ -1255,7 +1467,9 @@ int cmd_simulate(int argc, char **argv)
     if (!oom && auth_mode == QFS_AUTH_ED25519) {
         au = calloc(1, sizeof *au);
         qfs_state_options opt = {.verify_hint = verify_hint, .verify_ctx = au};
-        oom = !au || keyring_init(&au->keys, seed, s.count + (size_t)registrations + QFS_ROLE_COUNT) != 0 ||
+        oom = !au ||
+              keyring_init(&au->keys, seed, s.count + (size_t)registrations + QFS_ROLE_COUNT + ADV_WHALES) !=
+                  0 ||
               qfs_state_create(&au->state, &opt) != QFS_OK;
         if (!oom) {
             /* The fault stream: splitmix64 from a state of its own. */
@@ -1267,6 +1481,22 @@ int cmd_simulate(int argc, char **argv)
         }
     }
 
+    /* The adversarial stream: splitmix64 from a state of its own. */
+    adv_sim adv;
+    memset(&adv, 0, sizeof adv);
+    adv.permille = adversarial;
+    adv.r.s = cli_splitmix64(seed ^ 0x6164766572730000ULL); /* "advers" */
+    for (uint64_t w = 0; w < ADV_WHALES; w++)
+        make_id(&adv.whale[w], "whale", w);
+    QFS_ASSERT(qfs_id_set(&adv.genesis_param.name, "nod_correctness_floor", 21) == QFS_OK);
+    adv.genesis_param.value = 0;
+    /* Adversarial events are built from the fold's balances and verdicts:
+     * without authentication a fold runs beside the writer for them. */
+    qfs_state *fold = au ? au->state : NULL;
+    if (!oom && !au && adversarial > 0)
+        oom = qfs_state_create(&fold, NULL) != QFS_OK;
+    adv.fold = fold;
+
     sink out;
     memset(&out, 0, sizeof out);
     out.path = out_path;
@@ -1274,11 +1504,12 @@ int cmd_simulate(int argc, char **argv)
     out.total = events;
     out.tty = cli_stderr_is_tty();
     out.auth = au;
+    out.fold = fold;
     out.b.events = malloc(sizeof *out.b.events * (size_t)batch);
     qfs_event ev;
     qfs_genesis_account *genesis_accounts = NULL;
     int rc = 0;
-    if (oom || !out.b.events || build_genesis(&s, au, seed, events, &ev, &genesis_accounts) != 0) {
+    if (oom || !out.b.events || build_genesis(&s, au, seed, events, &adv, &ev, &genesis_accounts) != 0) {
         cli_error("simulate", "out of memory");
         rc = CLI_EXIT_IO;
     }
@@ -1316,10 +1547,6 @@ int cmd_simulate(int argc, char **argv)
     if (rc == 0)
         rc = emit(&out, &ev, &code);
     free(genesis_accounts);
-    adv_sim adv;
-    memset(&adv, 0, sizeof adv);
-    adv.permille = adversarial;
-    adv.r.s = cli_splitmix64(seed ^ 0x6164766572730000ULL); /* "advers" */
     /* Each event of the economy may be preceded by an adversarial event
      * and, with authentication, by an event that rotates a key or one the
      * fold must refuse for its signature; `step` counts the economy's
@@ -1343,19 +1570,46 @@ int cmd_simulate(int argc, char **argv)
                 if (au)
                     sign_right(au, &extra);
                 rc = emit(&out, &extra, &code);
-                /* Every other quiet epoch, a coherence storm: every
-                 * validator reported at Psi 0, so that the quiet epoch
-                 * closes in deficit mode (no memory contribution lifts it)
-                 * and slashes; the economy's reports bring it back. */
-                size_t storm = rng_below(&adv.r, 2) == 0 ? s.validators : 0;
-                for (size_t v = 0; v < storm; v++) {
+                /* What the quiet epoch holds, drawn evenly:
+                 * 0  telemetry of two nodes: fewer active nodes than
+                 *    nod_min_active_nodes (3 by default), the pool
+                 *    carries over;
+                 * 1  a coherence storm: every validator reported at Psi 0,
+                 *    so that the quiet epoch closes in deficit mode (no
+                 *    memory contribution lifts it) and slashes; the
+                 *    economy's reports bring it back;
+                 * 2  an outage longer than any boost, then a storm: every
+                 *    staker's effective Psi is 0 at the close;
+                 * 3  every node reports uptime, replication and
+                 *    correctness 0: active (the genesis sets
+                 *    nod_correctness_floor to 0) with a score of 0 each. */
+                uint64_t quiet = rng_below(&adv.r, 4);
+                if (quiet == 2) {
+                    s.ts_ms += ADV_OUTAGE_MS;
+                    good.timestamp_ms += ADV_OUTAGE_MS;
+                }
+                size_t count = quiet == 1 || quiet == 2 ? s.validators
+                               : quiet == 3             ? s.nodes
+                               : s.nodes < 2            ? s.nodes
+                                                        : 2;
+                for (size_t v = 0; v < count; v++) {
                     if (rc != 0 || out.written >= events)
                         break;
                     memset(&extra, 0, sizeof extra);
-                    extra.kind = QFS_EVENT_COHERENCE_REPORT;
                     extra.timestamp_ms = good.timestamp_ms;
-                    extra.u.coherence_report.validator = s.accounts[v].id;
-                    extra.u.coherence_report.psi_fp18 = 0;
+                    if (quiet == 1 || quiet == 2) {
+                        extra.kind = QFS_EVENT_COHERENCE_REPORT;
+                        extra.u.coherence_report.validator = s.accounts[v].id;
+                        extra.u.coherence_report.psi_fp18 = 0;
+                    } else {
+                        extra.kind = QFS_EVENT_NODE_TELEMETRY;
+                        extra.u.node_telemetry.node = s.accounts[s.validators + v].id;
+                        if (quiet == 0) {
+                            extra.u.node_telemetry.uptime_fp18 = FP(950000000000000000);
+                            extra.u.node_telemetry.replication_fp18 = FP(950000000000000000);
+                            extra.u.node_telemetry.correctness_fp18 = FP(950000000000000000);
+                        }
+                    }
                     if (au)
                         sign_right(au, &extra);
                     rc = emit(&out, &extra, &code);
@@ -1375,6 +1629,9 @@ int cmd_simulate(int argc, char **argv)
             rc = emit(&out, &good, &code);
             adv_note(&adv, &s, &good);
             have_good = 0;
+            if (rc == 0 && adversarial > 0 && good.kind == QFS_EVENT_EPOCH_CLOSE && code == QFS_REJECT_NONE &&
+                good.u.epoch_close.epoch % ADV_CAMPAIGN_EVERY == ADV_CAMPAIGN_AT)
+                rc = adv_campaign(&out, &adv, &s, good.timestamp_ms);
             continue;
         }
         uint64_t roll = rng_below(&au->fault, 10000);
@@ -1392,15 +1649,18 @@ int cmd_simulate(int argc, char **argv)
             if (code == QFS_REJECT_NONE)
                 adv_note(&adv, &s, &good);
             have_good = 0;
+            if (rc == 0 && adversarial > 0 && good.kind == QFS_EVENT_EPOCH_CLOSE && code == QFS_REJECT_NONE &&
+                good.u.epoch_close.epoch % ADV_CAMPAIGN_EVERY == ADV_CAMPAIGN_AT)
+                rc = adv_campaign(&out, &adv, &s, good.timestamp_ms);
         }
     }
     if (rc == 0 && out.b.count > 0)
         rc = flush(&out);
-    if (rc == 0 && au) {
+    if (rc == 0 && fold) {
         /* The fold ran beside the writer: its totals must still add up. */
         qfs_diag diag;
         qfs_diag_clear(&diag);
-        if (qfs_state_check_invariants(au->state, &diag) != QFS_OK) {
+        if (qfs_state_check_invariants(fold, &diag) != QFS_OK) {
             cli_error("simulate", "%s: the state of the simulated log breaks an invariant: %s", out_path,
                       diag.message);
             rc = CLI_EXIT_DATA;
@@ -1412,6 +1672,8 @@ int cmd_simulate(int argc, char **argv)
     free(out.b.bytes);
     free(out.b.events);
     free(s.accounts);
+    if (!au)
+        qfs_state_free(fold);
     if (au) {
         qfs_state_free(au->state);
         keyring_free(&au->keys);
