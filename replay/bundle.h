@@ -51,8 +51,9 @@ int bundle_load_json(const char *cmd, const char *path, json_t **out);
 int bundle_read_file(const char *path, char **out, size_t *len_out);
 
 /* The first differing value of two JSON values, as `qfs diff` finds it
- * (objects by sorted key, arrays of objects with ids by id, other arrays by
- * position), appended to `path` (of BUNDLE_PATH_BYTES_MAX bytes). 0 same, 1
+ * (objects by sorted key; arrays whose elements all have a key, the id led
+ * by the governance when there is one, unique in each array, by that key;
+ * other arrays by position), appended to `path` (of BUNDLE_PATH_BYTES_MAX bytes). 0 same, 1
  * different with *va and *vb set (new references; NULL: absent), -1 out of
  * memory. Defined in cmd_diff.c. */
 int diff_json_first(json_t *a, json_t *b, char *path, json_t **va, json_t **vb);

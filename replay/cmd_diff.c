@@ -21,8 +21,10 @@ static const char HELP[] =
     "first event after which the states differ (state hashes compared at every\n"
     "epoch close, then event by event inside the first epoch that differs), the\n"
     "modules whose hashes differ there and the first differing entry of each, as a\n"
-    "path (an array of objects is indexed by each element's id, or voter) with\n"
-    "both values. For two traces: the first line that differs and its first\n"
+    "path (an array of objects is indexed by each element's id, or voter, led\n"
+    "by its governance when it has one: tallies[social:0]; by position when\n"
+    "some element has none or two share one) with both values. For two traces: the first line that differs "
+    "and its first\n"
     "differing entry. For two states: the modules and first entries that differ.\n"
     "For two bundles: the first artifact that differs (in the order of\n"
     "docs/EVIDENCE.md) and its first differing JSON path with both values.\n"
@@ -64,48 +66,82 @@ static int cmp_str(const void *x, const void *y)
     return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-/* The id an array element is indexed by in a path ("id", else "voter"), as
- * text in buf; 0 when it has none. */
-static int element_id(const json_t *v, char *buf, size_t size)
+/* Element keys are cut to this many bytes; a cut key may clash, and a
+ * clash makes the array compare by position. */
+#define KEY_BYTES_MAX 256
+
+/* The key an array element is matched and named by in a path: its "id"
+ * (else "voter"), led by its "governance" and a colon when it has one (an
+ * epoch close's tallies hold both governances' proposals, whose ids
+ * repeat: "infra:0", "social:0"). 0 when it has no id. */
+static int element_key(const json_t *v, char *buf, size_t size)
 {
     if (!json_is_object(v))
         return 0;
     const json_t *id = json_object_get(v, "id");
     if (!id)
         id = json_object_get(v, "voter");
+    const json_t *gov = json_object_get(v, "governance");
+    char lead[KEY_BYTES_MAX / 2] = "";
+    if (json_is_string(gov))
+        snprintf(lead, sizeof lead, "%s:", json_string_value(gov));
     if (json_is_string(id))
-        snprintf(buf, size, "%s", json_string_value(id));
+        snprintf(buf, size, "%s%s", lead, json_string_value(id));
     else if (json_is_integer(id))
-        snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+        snprintf(buf, size, "%s%" JSON_INTEGER_FORMAT, lead, json_integer_value(id));
     else
         return 0;
     return 1;
 }
 
-static int all_have_ids(const json_t *arr)
+/* An array's elements by key, sorted for bsearch. */
+typedef struct keyed {
+    char key[KEY_BYTES_MAX];
+    json_t *v;
+} keyed;
+
+static int cmp_keyed(const void *x, const void *y)
 {
-    char t[256];
+    return strcmp(((const keyed *)x)->key, ((const keyed *)y)->key);
+}
+
+/* The elements of arr sorted by key in *out (malloc'd); 1 when every
+ * element has a key and no two share one, 0 when not (*out NULL), -1 out
+ * of memory. */
+static int keyed_index(const json_t *arr, keyed **out)
+{
+    size_t n = json_array_size(arr);
+    *out = NULL;
+    keyed *k = malloc((n ? n : 1) * sizeof *k);
+    if (!k)
+        return -1;
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v)
     {
-        if (!element_id(v, t, sizeof t))
+        if (!element_key(v, k[i].key, sizeof k[i].key)) {
+            free(k);
             return 0;
+        }
+        k[i].v = v;
     }
+    qsort(k, n, sizeof *k, cmp_keyed);
+    for (i = 1; i < n; i++) {
+        if (strcmp(k[i - 1].key, k[i].key) == 0) {
+            free(k);
+            return 0;
+        }
+    }
+    *out = k;
     return 1;
 }
 
-static json_t *find_by_id(const json_t *arr, const char *id)
+static json_t *keyed_find(const keyed *k, size_t n, const char *key)
 {
-    char t[256];
-    size_t i;
-    json_t *v;
-    json_array_foreach(arr, i, v)
-    {
-        if (element_id(v, t, sizeof t) && strcmp(t, id) == 0)
-            return v;
-    }
-    return NULL;
+    keyed probe;
+    snprintf(probe.key, sizeof probe.key, "%s", key);
+    const keyed *hit = n ? bsearch(&probe, k, n, sizeof *k, cmp_keyed) : NULL;
+    return hit ? hit->v : NULL;
 }
 
 static int first_diff(json_t *a, json_t *b, char *path, entry_diff *out);
@@ -120,8 +156,9 @@ static int child_diff(json_t *a, json_t *b, char *path, size_t used, entry_diff 
 }
 
 /* 1 and *out filled when a and b differ (either may be NULL: absent);
- * objects in sorted key order, arrays of objects with ids by id (in a's order,
- * then b's extra elements), other arrays by position. */
+ * objects in sorted key order; arrays whose elements all have keys
+ * (element_key) unique within each array by key (in a's order, then b's
+ * extra elements); other arrays by position. */
 static int first_diff(json_t *a, json_t *b, char *path, entry_diff *out)
 {
     if (a && b && json_is_object(a) && json_is_object(b)) {
@@ -153,26 +190,40 @@ static int first_diff(json_t *a, json_t *b, char *path, entry_diff *out)
         size_t i;
         json_t *v;
         size_t used = strlen(path);
-        if (all_have_ids(a) && all_have_ids(b)) {
-            char id[256];
+        keyed *ka = NULL, *kb = NULL;
+        int ua = keyed_index(a, &ka);
+        int ub = ua == 1 ? keyed_index(b, &kb) : 0;
+        if (ua < 0 || ub < 0) {
+            free(ka);
+            return -1;
+        }
+        if (ua == 1 && ub == 1) {
+            size_t na = json_array_size(a), nb = json_array_size(b);
+            char key[KEY_BYTES_MAX];
             json_array_foreach(a, i, v)
             {
-                element_id(v, id, sizeof id);
-                path_append(path, "[%s]", id);
-                if ((d = child_diff(v, find_by_id(b, id), path, used, out)) != 0)
-                    return d;
+                if (d != 0)
+                    break;
+                element_key(v, key, sizeof key);
+                path_append(path, "[%s]", key);
+                d = child_diff(v, keyed_find(kb, nb, key), path, used, out);
             }
             json_array_foreach(b, i, v)
             {
-                element_id(v, id, sizeof id);
-                if (find_by_id(a, id))
+                if (d != 0)
+                    break;
+                element_key(v, key, sizeof key);
+                if (keyed_find(ka, na, key))
                     continue;
-                path_append(path, "[%s]", id);
-                if ((d = child_diff(NULL, v, path, used, out)) != 0)
-                    return d;
+                path_append(path, "[%s]", key);
+                d = child_diff(NULL, v, path, used, out);
             }
-            return 0;
+            free(ka);
+            free(kb);
+            return d;
         }
+        free(ka);
+        free(kb);
         size_t n = json_array_size(a) > json_array_size(b) ? json_array_size(a) : json_array_size(b);
         for (i = 0; i < n && d == 0; i++) {
             path_append(path, "[%zu]", i);

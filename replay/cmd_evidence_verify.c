@@ -3,6 +3,7 @@
 #include "evidence_derive.h"
 #include "keyfile.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -30,29 +31,76 @@ static int read_pubkey(const char *path, qfs_public_key *pk)
     return 0;
 }
 
-/* Every file a bundle must hold is there and parses. */
+/* A bundle is exactly its files: a name that is not one of them (nor the
+ * optional envelope) makes it malformed. 0, or an exit code after naming
+ * the file (CLI_EXIT_IO: the directory cannot be read). */
+static int check_no_extra(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        cli_error(EVIDENCE_CMD_VERIFY, "%s: %s", dir, strerror(errno));
+        return CLI_EXIT_IO;
+    }
+    int rc = 0;
+    struct dirent *e;
+    errno = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            strcmp(e->d_name, BUNDLE_DSSE) == 0)
+            continue;
+        int known = 0;
+        for (size_t i = 0; i < BUNDLE_FILES && !known; i++)
+            known = strcmp(e->d_name, BUNDLE_FILE_NAMES[i]) == 0;
+        if (!known) {
+            cli_error(EVIDENCE_CMD_VERIFY,
+                      "%s/%s: not a bundle file (a bundle holds exactly the files of docs/EVIDENCE.md)", dir,
+                      e->d_name);
+            rc = CLI_EXIT_DATA;
+        }
+    }
+    if (rc == 0 && errno != 0) {
+        cli_error(EVIDENCE_CMD_VERIFY, "%s: %s", dir, strerror(errno));
+        rc = CLI_EXIT_IO;
+    }
+    closedir(d);
+    return rc;
+}
+
+/* Every file a bundle must hold is there, is a regular file and parses, and
+ * there is no other. A DIR that does not exist or cannot be read is an I/O
+ * error; one that lacks a file is a malformed bundle. */
 static int check_complete(const char *dir)
 {
     struct stat st;
     if (stat(dir, &st) != 0) {
         cli_error(EVIDENCE_CMD_VERIFY, "%s: %s", dir, strerror(errno));
-        return CLI_EXIT_DATA;
+        return CLI_EXIT_IO;
     }
     if (!S_ISDIR(st.st_mode)) {
         cli_error(EVIDENCE_CMD_VERIFY, "%s: not a directory (an evidence bundle is one)", dir);
         return CLI_EXIT_DATA;
     }
-    for (size_t i = 0; i < BUNDLE_FILES; i++) {
+    int rc = check_no_extra(dir);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i <= BUNDLE_FILES; i++) {
+        const char *name = i < BUNDLE_FILES ? BUNDLE_FILE_NAMES[i] : BUNDLE_DSSE;
         char path[EVIDENCE_PATH_BYTES_MAX + 64];
-        snprintf(path, sizeof path, "%s/%s", dir, BUNDLE_FILE_NAMES[i]);
+        snprintf(path, sizeof path, "%s/%s", dir, name);
         if (stat(path, &st) != 0) {
+            if (i == BUNDLE_FILES && errno == ENOENT)
+                break; /* the envelope is optional */
             cli_error(EVIDENCE_CMD_VERIFY, "%s: missing from the bundle", path);
             return CLI_EXIT_DATA;
         }
-        if (strcmp(BUNDLE_FILE_NAMES[i], "trace.jsonl") == 0)
-            continue; /* compared line by line; a bad line is named then */
+        if (!S_ISREG(st.st_mode)) {
+            cli_error(EVIDENCE_CMD_VERIFY, "%s: not a regular file (every file of a bundle is one)", path);
+            return CLI_EXIT_DATA;
+        }
+        if (i == BUNDLE_FILES || strcmp(name, "trace.jsonl") == 0)
+            continue; /* compared line by line, or checked as DSSE; a bad line is named then */
         json_t *j = NULL;
-        int rc = bundle_load_json(EVIDENCE_CMD_VERIFY, path, &j);
+        rc = bundle_load_json(EVIDENCE_CMD_VERIFY, path, &j);
         json_decref(j);
         if (rc != 0)
             return rc;

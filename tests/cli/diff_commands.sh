@@ -84,6 +84,30 @@ sed '5,$s/"amount":"1",/"amount":"1000",/' a.jsonl > c.jsonl
 "$QFS" diff ta.jsonl ta2.jsonl > out.txt && ok || bad "equal traces: exit $?"
 has out.txt "same: 7 events"
 
+# An epoch close's tallies hold both governances' proposals, whose ids
+# repeat: infra "0" and social "0" are two elements, named by governance and
+# id. Identical traces are the same; a changed social tally is reported at
+# the social element with both its values (5 in t1, 6 in t2).
+cat > t1.trace <<'JSON'
+{"code":0,"event":0,"kind":"epoch_close","receipt":"accepted","tallies":[{"abstain":"0","governance":"infra","id":"0"},{"abstain":"5","governance":"social","id":"0"}],"timestamp_ms":"1"}
+JSON
+sed 's/"abstain":"5"/"abstain":"6"/' t1.trace > t2.trace
+cp t1.trace t1b.trace
+"$QFS" diff t1.trace t1b.trace > out.txt && ok || bad "equal traces with tallies: exit $?"
+has out.txt "same: 1 events"
+"$QFS" diff t1.trace t2.trace > out.txt
+[ $? -eq 1 ] && ok || bad "social tally: not exit 1"
+[ "$(head -1 out.txt)" = "traces differ at event 0: tallies[social:0].abstain 5 != 6" ] && ok || bad "social tally: $(head -1 out.txt)"
+# Ids that repeat within an array (no governance to tell them apart): the
+# array is compared by position, so the second element is [1].
+cat > t3.trace <<'JSON'
+{"code":0,"event":0,"kind":"epoch_close","receipt":"accepted","tallies":[{"id":"x","v":1},{"id":"x","v":2}],"timestamp_ms":"1"}
+JSON
+sed 's/"v":2/"v":3/' t3.trace > t4.trace
+"$QFS" diff t3.trace t3.trace > out.txt && ok || bad "repeated ids, equal: exit $?"
+"$QFS" diff t3.trace t4.trace > out.txt
+[ "$(head -1 out.txt)" = "traces differ at event 0: tallies[1].v 2 != 3" ] && ok || bad "repeated ids: $(head -1 out.txt)"
+
 # Bad inputs.
 "$QFS" diff a.qlog 2>err.txt
 [ $? -eq 2 ] && ok || bad "one argument: not exit 2"

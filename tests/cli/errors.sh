@@ -253,6 +253,11 @@ check E66 "$QFS" evidence verify ev good.qlog --pubkey k.pub
 echo nothex > bad.pub
 check E67 "$QFS" evidence verify sev good.qlog --pubkey bad.pub
 check E68 "$QFS" diff ev good.qlog
+check E100 "$QFS" evidence verify nosuch good.qlog
+cp -r ev ev9 && rm ev9/trace.jsonl && mkdir ev9/trace.jsonl
+check E101 "$QFS" evidence verify ev9 good.qlog
+cp -r ev ev10 && echo note > ev10/notes.txt
+check E102 "$QFS" evidence verify ev10 good.qlog
 
 # Every row of the table has a case.
 for id in $(awk -F'|' '$2 ~ /^ *E[0-9]+ *$/ { gsub(/ /, "", $2); print $2 }' "$DOC"); do

@@ -150,7 +150,19 @@ cp -r a1 t7
 printf '{"ledger":' >t7/state.json
 expect_exit 65 "$QFS" evidence verify t7 g.qlog
 grep -q "^qfs evidence verify: t7/state.json: line 1: not JSON" err && ok || bad "not JSON: $(cat err)"
-expect_exit 65 "$QFS" evidence verify nosuchdir g.qlog
+# A DIR that does not exist is an I/O error (as for every other missing path).
+expect_exit 74 "$QFS" evidence verify nosuchdir g.qlog
+first_err "qfs evidence verify: nosuchdir: No such file or directory"
+# An artifact replaced by a directory: a malformed bundle naming it.
+cp -r a1 t8
+rm t8/trace.jsonl && mkdir t8/trace.jsonl
+expect_exit 65 "$QFS" evidence verify t8 g.qlog
+first_err "qfs evidence verify: t8/trace.jsonl: not a regular file (every file of a bundle is one)"
+# A bundle is exactly its files: one more is a malformed bundle.
+cp -r a1 t9
+echo note >t9/notes.txt
+expect_exit 65 "$QFS" evidence verify t9 g.qlog
+first_err "qfs evidence verify: t9/notes.txt: not a bundle file (a bundle holds exactly the files of docs/EVIDENCE.md)"
 
 # Signed: a DSSE envelope over the statement.
 "$QFS" keygen -o k1.key >k1.pub
@@ -285,6 +297,23 @@ expect_exit 1 "$QFS" diff --json a1 t1
 expect_exit 1 "$QFS" diff a1 s1
 has out "bundles differ at statement.dsse.json"
 expect_exit 2 "$QFS" diff a1 g.qlog
+
+# An epoch close's tallies hold proposals of both governances with the same
+# ids: a changed social tally is named by governance and id, with both
+# values (read with jq), by verify and by diff.
+"$QFS" simulate --seed 3 --events 3000 -o gov.qlog --auth none >/dev/null 2>&1 || bad "simulate gov"
+expect_exit 0 "$QFS" evidence gov.qlog -o gv --runs 1
+n=$(jq -c 'select([.tallies[]? | select(.id == "0") | .governance] | sort == ["infra","social"]) | .event' gv/trace.jsonl | head -1)
+[ -n "$n" ] && ok || bad "no epoch close with infra 0 and social 0"
+line=$((n + 1))
+orig=$(sed -n "${line}p" gv/trace.jsonl | jq -r '.tallies[] | select(.governance == "social" and .id == "0") | .abstain')
+cp -r gv gv2
+sed -n "${line}p" gv/trace.jsonl | jq -c '(.tallies[] | select(.governance == "social" and .id == "0") | .abstain) = "12345"' >line.json
+{ head -n $((line - 1)) gv/trace.jsonl; cat line.json; tail -n +$((line + 1)) gv/trace.jsonl; } >gv2/trace.jsonl
+expect_exit 1 "$QFS" evidence verify gv2 gov.qlog
+first_err "qfs evidence verify: trace.jsonl: differs at [$n].tallies[social:0].abstain: \"12345\" != \"$orig\""
+expect_exit 1 "$QFS" diff gv gv2
+has out "bundles differ at trace.jsonl: [$n].tallies[social:0].abstain: \"$orig\" != \"12345\""
 
 # A signed log: every signed event's trace line names its signer, the
 # genesis's none.
