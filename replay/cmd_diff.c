@@ -27,7 +27,10 @@ static const char HELP[] =
     "and its first\n"
     "differing entry. For two states: the modules and first entries that differ.\n"
     "For two bundles: the first artifact that differs (in the order of\n"
-    "docs/EVIDENCE.md) and its first differing JSON path with both values.\n"
+    "docs/EVIDENCE.md) and its first differing JSON path with both values;\n"
+    "what belongs to the binary that wrote a bundle (replay_consistency.json's\n"
+    "build, the statement's digest of it, the envelope) is left out, as\n"
+    "'qfs evidence verify' does, and a second line says when the builds differ.\n"
     "\n"
     "options:\n"
     "  --json       print the result as one JSON object\n"
@@ -873,24 +876,109 @@ static int bundle_path(char *buf, size_t size, const char *dir, const char *name
     return 0;
 }
 
+/* Removes what legitimately differs between two binaries from a bundle
+ * file's JSON, as `qfs evidence verify` skips it: replay_consistency.json's
+ * "build", and the statement's digest of replay_consistency.json (which
+ * follows from that build). */
+static void strip_build(const char *name, json_t *j)
+{
+    if (strcmp(name, BUNDLE_CONSISTENCY) == 0) {
+        json_object_del(j, "build");
+        return;
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(j, "subject"), i, v)
+    {
+        if (json_is_string(json_object_get(v, "name")) &&
+            strcmp(json_string_value(json_object_get(v, "name")), BUNDLE_CONSISTENCY) == 0)
+            json_object_del(v, "digest");
+    }
+}
+
+/* Two versions of replay_consistency.json or statement.json that differ in
+ * bytes: 1 (and *d holding the difference) when they differ beyond the
+ * build, 0 when only the build does (then *build holds the build's first
+ * difference, build.compiler first when it is one), or an exit code. */
+static int compare_beyond_build(const char *name, const char *fa, const char *fb, bundle_diff *d,
+                                bundle_diff *build)
+{
+    if (d->bytes_only)
+        return 1; /* the same JSON in other bytes is no build's doing */
+    json_t *ja = NULL, *jb = NULL;
+    int rc = bundle_load_json(CMD, fa, &ja);
+    if (rc == 0)
+        rc = bundle_load_json(CMD, fb, &jb);
+    if (rc != 0) {
+        json_decref(ja);
+        json_decref(jb);
+        return rc;
+    }
+    if (strcmp(name, BUNDLE_CONSISTENCY) == 0) {
+        json_t *ba = json_object_get(ja, "build"), *bb = json_object_get(jb, "build");
+        if ((!ba && !bb) || json_equal(ba, bb)) {
+            json_decref(ja);
+            json_decref(jb);
+            return 1; /* the difference is elsewhere: *d names it */
+        }
+        json_t *ca = json_object_get(ba, "compiler"), *cb = json_object_get(bb, "compiler");
+        bundle_diff_clear(build);
+        memset(build, 0, sizeof *build);
+        if (ca && cb && !json_equal(ca, cb)) {
+            snprintf(build->path, sizeof build->path, "build.compiler");
+            build->a = json_incref(ca);
+            build->b = json_incref(cb);
+        } else {
+            snprintf(build->path, sizeof build->path, "build");
+            if (diff_json_first(ba, bb, build->path, &build->a, &build->b) < 0)
+                rc = CLI_EXIT_IO;
+        }
+    }
+    strip_build(name, ja);
+    strip_build(name, jb);
+    bundle_diff_clear(d);
+    memset(d, 0, sizeof *d);
+    int r = rc == 0 ? diff_json_first(ja, jb, d->path, &d->a, &d->b) : 0;
+    json_decref(ja);
+    json_decref(jb);
+    if (r < 0) {
+        cli_error(CMD, "out of memory");
+        return CLI_EXIT_IO;
+    }
+    return rc != 0 ? rc : r;
+}
+
 /* Artifact by artifact, in the order of bundle.h; the first that differs is
  * named with its first differing path. A signed bundle against an unsigned
- * one differs in statement.dsse.json. */
+ * one differs in statement.dsse.json. Like `qfs evidence verify`, the
+ * comparison leaves out what belongs to the binary that wrote a bundle:
+ * replay_consistency.json's "build", the statement's digest of that file
+ * and the envelope (whose payload is the statement); when only these
+ * differ, the bundles are the same and a second line says the builds
+ * differ. */
 static int diff_bundles(const char *pa, const char *pb, int as_json)
 {
     char fa[4096], fb[4096];
-    bundle_diff d;
+    bundle_diff d, build;
     memset(&d, 0, sizeof d);
+    memset(&build, 0, sizeof build);
     const char *differs = NULL;
+    int builds_differ = 0;
     int rc = 0;
     size_t compared = 0;
     for (size_t i = 0; i < BUNDLE_FILES && rc == 0 && !differs; i++) {
-        if ((rc = bundle_path(fa, sizeof fa, pa, BUNDLE_FILE_NAMES[i])) != 0 ||
-            (rc = bundle_path(fb, sizeof fb, pb, BUNDLE_FILE_NAMES[i])) != 0)
+        const char *name = BUNDLE_FILE_NAMES[i];
+        if ((rc = bundle_path(fa, sizeof fa, pa, name)) != 0 ||
+            (rc = bundle_path(fb, sizeof fb, pb, name)) != 0)
             break;
-        int r = bundle_compare(CMD, fa, fb, strcmp(BUNDLE_FILE_NAMES[i], "trace.jsonl") == 0, &d);
+        int r = bundle_compare(CMD, fa, fb, strcmp(name, "trace.jsonl") == 0, &d);
+        if (r == 1 &&
+            (strcmp(name, BUNDLE_CONSISTENCY) == 0 || (builds_differ && strcmp(name, BUNDLE_STATEMENT) == 0)))
+            r = compare_beyond_build(name, fa, fb, &d, &build);
+        if (r == 0 && build.path[0] && strcmp(name, BUNDLE_CONSISTENCY) == 0)
+            builds_differ = 1;
         if (r == 1)
-            differs = BUNDLE_FILE_NAMES[i];
+            differs = name;
         else if (r != 0)
             rc = r;
         compared++;
@@ -901,6 +989,8 @@ static int diff_bundles(const char *pa, const char *pb, int as_json)
         int hb = bundle_path(fb, sizeof fb, pb, BUNDLE_DSSE) == 0 && stat(fb, &sb) == 0;
         if (ha && hb) {
             int r = bundle_compare(CMD, fa, fb, 0, &d);
+            if (r == 1 && builds_differ)
+                r = 0; /* its payload is the statement, equal up to the build */
             if (r == 1)
                 differs = BUNDLE_DSSE;
             else if (r != 0)
@@ -915,28 +1005,43 @@ static int diff_bundles(const char *pa, const char *pb, int as_json)
     }
     if (rc != 0) {
         bundle_diff_clear(&d);
+        bundle_diff_clear(&build);
         return rc;
     }
     char detail[BUNDLE_PATH_BYTES_MAX + 256];
     char line[sizeof detail + 128];
+    char second[sizeof detail + 128] = "";
     if (differs) {
         bundle_diff_text(&d, detail, sizeof detail);
         snprintf(line, sizeof line, "bundles differ at %s: %s", differs, detail);
     } else {
-        snprintf(line, sizeof line, "same: %zu artifacts equal", compared);
+        snprintf(line, sizeof line, "same: %zu artifacts equal%s", compared,
+                 builds_differ ? " (built by different binaries)" : "");
+    }
+    if (!differs && builds_differ) {
+        bundle_diff_text(&build, detail, sizeof detail);
+        snprintf(second, sizeof second, "builds differ at %s: %s", BUNDLE_CONSISTENCY, detail);
     }
     if (as_json) {
-        json_t *o = json_pack("{s:s, s:b, s:s}", "kind", "evidence", "same", !differs, "summary", line);
+        json_t *o = json_pack("{s:s, s:b, s:s, s:b}", "kind", "evidence", "same", !differs, "summary", line,
+                              "builds_differ", !differs && builds_differ);
         if (o && differs)
             json_object_set_new(
                 o, "artifact_diff",
                 json_pack("{s:s, s:s, s:O?, s:O?}", "artifact", differs, "path", d.path, "a", d.a, "b", d.b));
         else if (o)
             json_object_set_new(o, "artifact_diff", json_null());
+        if (o && !differs && builds_differ)
+            json_object_set_new(
+                o, "build_diff",
+                json_pack("{s:s, s:O?, s:O?}", "path", build.path, "a", build.a, "b", build.b));
+        else if (o)
+            json_object_set_new(o, "build_diff", json_null());
         char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
         json_decref(o);
         if (!s) {
             bundle_diff_clear(&d);
+            bundle_diff_clear(&build);
             cli_error(CMD, "out of memory");
             return CLI_EXIT_IO;
         }
@@ -944,8 +1049,11 @@ static int diff_bundles(const char *pa, const char *pb, int as_json)
         free(s);
     } else {
         printf("%s\n", line);
+        if (second[0])
+            printf("%s\n", second);
     }
     bundle_diff_clear(&d);
+    bundle_diff_clear(&build);
     rc = cli_finish_stdout(CMD);
     return rc != 0 ? rc : differs ? CLI_EXIT_MISMATCH : CLI_EXIT_OK;
 }

@@ -297,6 +297,34 @@ expect_exit 1 "$QFS" diff --json a1 t1
 expect_exit 1 "$QFS" diff a1 s1
 has out "bundles differ at statement.dsse.json"
 expect_exit 2 "$QFS" diff a1 g.qlog
+# The bundle of the same log by another binary: another build in
+# replay_consistency.json, so another digest of it in the statement (both
+# made here with jq and sha256sum; evidence verify accepts the bundle). diff
+# compares as verify does: the same, and a second line on the builds.
+cp -r a1 ob
+jq -c '.build.compiler = "other 1.0" | .build.binary_sha256 = "'"$(printf '0%.0s' $(seq 64))"'"' \
+    a1/replay_consistency.json >ob/replay_consistency.json
+sha=$(sha256sum ob/replay_consistency.json | cut -c1-64)
+jq -c --arg s "$sha" '(.subject[] | select(.name == "replay_consistency.json") | .digest.sha256) = $s' \
+    a1/statement.json >ob/statement.json
+expect_exit 0 "$QFS" evidence verify ob g.qlog
+compiler=$(jq -r .build.compiler a1/replay_consistency.json)
+expect_exit 0 "$QFS" diff a1 ob
+[ "$(cat out)" = "same: 8 artifacts equal (built by different binaries)
+builds differ at replay_consistency.json: build.compiler: \"$compiler\" != \"other 1.0\"" ] && ok || bad "other build: $(cat out)"
+expect_exit 0 "$QFS" diff --json a1 ob
+[ "$(jq -r '[.same, .builds_differ, .build_diff.path, .build_diff.b] | map(tostring) | join(" ")' out)" = "true true build.compiler other 1.0" ] &&
+    ok || bad "other build --json: $(cat out)"
+# Another build and another run: the run is a difference.
+cp -r ob ob2
+sed -i 's/"rejected":1/"rejected":2/' ob2/replay_consistency.json
+expect_exit 1 "$QFS" diff a1 ob2
+has out 'bundles differ at replay_consistency.json: runs[0].rejected: 1 != 2'
+# The same build but a stale digest in the statement: a difference.
+cp -r a1 ob3
+cp ob/statement.json ob3/statement.json
+expect_exit 1 "$QFS" diff a1 ob3
+grep -q '^bundles differ at statement.json: subject\[[0-9]\].digest.sha256: ' out && ok || bad "stale digest: $(cat out)"
 
 # An epoch close's tallies hold proposals of both governances with the same
 # ids: a changed social tally is named by governance and id, with both
