@@ -44,7 +44,8 @@ const char EVIDENCE_HELP[] =
     "  --expect HEX      exit 1, writing nothing, unless the state hash equals HEX\n"
     "  --sign-key FILE   also write statement.dsse.json: the statement in a DSSE\n"
     "                    envelope signed with this 'qfs keygen' key file (Ed25519)\n"
-    "  --force           replace DIR if it is an evidence bundle\n"
+    "  --force           replace DIR if it is an evidence bundle (DIR may not be\n"
+    "                    a symbolic link)\n"
     "  --pubkey FILE     (verify) the signer's public key: the 64 hex digits that\n"
     "                    'qfs keygen' prints\n"
     "\n"
@@ -295,6 +296,12 @@ static int evidence_create(const create_opts *o)
 {
     struct stat st;
     if (lstat(o->dir, &st) == 0) {
+        /* A bundle is published by renaming a directory onto DIR; a link
+         * would be replaced by it, not the directory it points to. */
+        if (S_ISLNK(st.st_mode)) {
+            cli_error(EVIDENCE_CMD, "%s: a symbolic link; give the directory itself as DIR", o->dir);
+            return CLI_EXIT_USAGE;
+        }
         if (!o->force) {
             cli_error(EVIDENCE_CMD, "%s: exists; use --force to replace it", o->dir);
             return CLI_EXIT_USAGE;

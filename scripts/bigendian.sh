@@ -103,8 +103,8 @@ step() {
 # package list is re-used as it is.
 BE_TOOLS="gcc-s390x-linux-gnu qemu-user"
 # libubsan1 and libstdc++6 (which it needs) let test_line_reader run under
-# UBSan on s390x as it does natively. libsodium is not used yet; the sysroot
-# carries it for the signatures to come. libssl3 and libssl-dev: libcrypto,
+# UBSan on s390x as it does natively. libsodium: the Ed25519 signatures of
+# signed logs and of evidence bundles. libssl3 and libssl-dev: libcrypto,
 # the SHA-256 of the qfs command.
 BE_SYSROOT_PKGS="libc6 libc6-dev linux-libc-dev libgcc-s1 libcrypt1 libcrypt-dev \
 libzstd1 libzstd-dev libprotobuf-c1 libprotobuf-c-dev libxxhash0 libxxhash-dev \

@@ -258,6 +258,8 @@ cp -r ev ev9 && rm ev9/trace.jsonl && mkdir ev9/trace.jsonl
 check E101 "$QFS" evidence verify ev9 good.qlog
 cp -r ev ev10 && echo note > ev10/notes.txt
 check E102 "$QFS" evidence verify ev10 good.qlog
+ln -s ev evlink
+check E103 "$QFS" evidence good.qlog -o evlink --force
 
 # Every row of the table has a case.
 for id in $(awk -F'|' '$2 ~ /^ *E[0-9]+ *$/ { gsub(/ /, "", $2); print $2 }' "$DOC"); do

@@ -277,6 +277,13 @@ mkdir notes && echo hi >notes/a.txt
 expect_exit 2 "$QFS" evidence g.qlog -o notes --force
 first_err "qfs evidence: notes: not an evidence bundle (it holds 'a.txt'); not replaced"
 [ "$(cat notes/a.txt)" = hi ] && ok || bad "notes changed"
+# DIR a symbolic link to a bundle: refused (usage), the link and the bundle
+# untouched.
+ln -s a2 lnk
+expect_exit 2 "$QFS" evidence g.qlog -o lnk --force
+first_err "qfs evidence: lnk: a symbolic link; give the directory itself as DIR"
+[ "$(readlink lnk)" = a2 ] && ok || bad "the link changed"
+diff -r a2 lnk/ >/dev/null && ok || bad "link target"
 no_leftovers
 
 # qfs diff of two bundles: the first artifact that differs (in the documented
