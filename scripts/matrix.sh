@@ -13,9 +13,11 @@
 #
 # It prints a table of builds x logs (the state hash in each cell, or DIFF and
 # what differed) and exits 1 on any divergence or failure. Where two builds
-# disagree it prints the first line of `qfs diff` when the binary has that
-# command and the logs differ, the first event whose receipt differs (from
-# `qfs replay --trace`) and both state and module hashes.
+# disagree, each divergence ends in one-sentence lines of `qfs diff` (when the
+# binary has that command): of the two builds' logs when they differ, of
+# their `qfs state` JSON (the modules and first entries that differ), and of
+# their `qfs replay --trace` traces (the first event whose receipt differs);
+# with both state and module hashes.
 #
 # usage: bash scripts/matrix.sh
 # environment:
@@ -114,13 +116,23 @@ explain() {
     # The first event whose receipt differs between the two builds.
     if "$QREF" replay "$log" --trace "$T/trace.ref" >/dev/null 2>&1 &&
         "$q" replay "$log" --trace "$T/trace.other" >/dev/null 2>&1; then
-        line="$(cmp "$T/trace.ref" "$T/trace.other" 2>/dev/null | sed -n 's/.* line \([0-9]*\)$/\1/p')"
-        if [ -n "$line" ]; then
-            echo "    first receipt that differs: $REF $(sed -n "${line}p" "$T/trace.ref")"
-            echo "                                $name $(sed -n "${line}p" "$T/trace.other")"
+        if [ "$HAVE_DIFF" = 1 ]; then
+            line="$("$QREF" diff "$T/trace.ref" "$T/trace.other" 2>&1 | head -n 1)"
+            echo "    qfs diff ($REF's trace, $name's trace): $line"
         else
-            echo "    every receipt agrees (the divergence is in the state, not in a verdict)"
+            line="$(cmp "$T/trace.ref" "$T/trace.other" 2>/dev/null | sed -n 's/.* line \([0-9]*\)$/\1/p')"
+            if [ -n "$line" ]; then
+                echo "    first receipt that differs: $REF $(sed -n "${line}p" "$T/trace.ref")"
+                echo "                                $name $(sed -n "${line}p" "$T/trace.other")"
+            else
+                echo "    every receipt agrees (the divergence is in the state, not in a verdict)"
+            fi
         fi
+    fi
+    # The modules and first entries whose states differ: the last line.
+    if [ "$HAVE_DIFF" = 1 ] && [ -s "$T/$s.$REF.state.json" ] && [ -s "$T/$s.$name.state.json" ]; then
+        line="$("$QREF" diff "$T/$s.$REF.state.json" "$T/$s.$name.state.json" 2>&1 | head -n 1)"
+        echo "    qfs diff ($REF's state, $name's state): $line"
     fi
 }
 
