@@ -52,7 +52,9 @@ const char EVIDENCE_HELP[] =
     "exit codes: 0 ok (verify: everything matches), 1 the state hash is not the\n"
     "            expected one, the runs disagree, or (verify) an artifact, digest or\n"
     "            signature does not match, 2 usage or DIR exists, 65 corrupt or\n"
-    "            invalid log, or (verify) a malformed bundle, 74 I/O error\n";
+    "            invalid log, or (verify) a malformed bundle (a file missing, not\n"
+    "            a regular file, or not a bundle file), 74 I/O error (verify: DIR\n"
+    "            does not exist or cannot be read)\n";
 
 #define RUNS_DEFAULT 5
 
