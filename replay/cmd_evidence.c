@@ -233,6 +233,7 @@ typedef struct create_opts {
     const char *key_path;
     uint64_t runs;
     int force;
+    int quiet; /* no summary on stdout: the bundle is another command's input */
 } create_opts;
 
 static int check_expect(const char *log, const report *r, const char *expect_hex)
@@ -378,10 +379,23 @@ static int evidence_create(const create_opts *o)
                   (unsigned long long)o->runs, o->dir, BUNDLE_CONSISTENCY);
         return CLI_EXIT_MISMATCH;
     }
+    if (o->quiet)
+        return 0;
     printf("state hash: %s\nevents: %llu\nruns: %llu, all agree\nbundle: %s%s\n", reports[0].state_hex,
            (unsigned long long)reports[0].events, (unsigned long long)o->runs, o->dir,
            o->key_path ? " (signed)" : "");
     return cli_finish_stdout(EVIDENCE_CMD);
+}
+
+int evidence_bundle_create(const char *log, const char *dir, uint64_t runs)
+{
+    if (strlen(log) > EVIDENCE_PATH_BYTES_MAX || strlen(dir) > EVIDENCE_PATH_BYTES_MAX)
+        return cli_usage_error(EVIDENCE_CMD, "path too long");
+    if (bundle_is_name(evidence_log_name(log)))
+        return cli_usage_error(EVIDENCE_CMD, "LOG may not be named like a bundle file ('%s')",
+                               evidence_log_name(log));
+    create_opts o = {.log = log, .dir = dir, .runs = runs, .quiet = 1};
+    return evidence_create(&o);
 }
 
 int cmd_evidence(int argc, char **argv)
