@@ -145,7 +145,7 @@ static int report_log(const char *log, const char *out, uint64_t runs)
     char dir[EVIDENCE_PATH_BYTES_MAX + 16];
     snprintf(dir, sizeof dir, "%s/bundle", tmp);
     /* 1: the runs disagree; the bundle is written and the page says so. */
-    int rc = evidence_bundle_create(log, dir, runs);
+    int rc = evidence_bundle_create(REPORT_CMD, log, dir, runs);
     if (rc == 0 || rc == CLI_EXIT_MISMATCH)
         rc = render(dir, out);
     bundle_remove_dir(dir);
