@@ -146,9 +146,16 @@ static int report_log(const char *log, const char *out, uint64_t runs)
     snprintf(dir, sizeof dir, "%s/bundle", tmp);
     /* 1: the runs disagree; the bundle is written and the page says so. */
     int rc = evidence_bundle_create(REPORT_CMD, log, dir, runs);
+    /* While the page is rendered, SIGINT, SIGTERM or SIGHUP remove the
+     * bundle as they would have during its build (the empty private
+     * directory around it stays behind then). */
+    evidence_cleanup_arm(dir);
     if (rc == 0 || rc == CLI_EXIT_MISMATCH)
         rc = render(dir, out);
+    evidence_cleanup_block(1);
     bundle_remove_dir(dir);
+    evidence_cleanup_disarm();
+    evidence_cleanup_block(0);
     rmdir(tmp);
     return rc;
 }
