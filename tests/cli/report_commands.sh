@@ -221,6 +221,10 @@ PY
     same "$(attrs dom.html nod-cut)" "$(jq -r '.closes[] | "\(.epoch) \(.issuance.cut)"' ev/nod_distribution.json)" "DOM NOD cut"
     same "$(attrs dom.html c-hat)" "$(jq -r '.closes[] | "\(.epoch) \(.coherence.c_hat)"' ev/rewards.json)" "DOM C-hat"
     same "$(grep -o 'data-series="psi" ' dom.html | wc -l)" "$(jq '.closes[-1].t2.shares | length' ev/rewards.json)" "DOM Psi bars"
+    # Printed: the print stylesheet's A4 pages (595 x 842 points, to Chromium's rounding).
+    timeout 60 chromium "${cflags[@]}" --no-pdf-header-footer --print-to-pdf="$T/page.pdf" "$url" >/dev/null 2>&1
+    boxes=$(grep -a -o '/MediaBox \[[^]]*\]' page.pdf 2>/dev/null | sort -u)
+    [[ "$boxes" =~ ^/MediaBox\ \[0\ 0\ 59[45](\.[0-9]+)?\ 84[12](\.[0-9]+)?\]$ ]] && ok || bad "PDF pages are not A4: $boxes"
 else
     echo "chromium not installed (scripts/deps.sh): the rendering checks are skipped" >&2
 fi
