@@ -121,8 +121,13 @@ static int render(const char *dir, const char *out)
         cli_error(REPORT_CMD, "out of memory");
         rc = CLI_EXIT_IO;
     }
-    if (rc == 0)
+    /* SIGINT, SIGTERM and SIGHUP wait for the page to be in place (or its
+     * temporary file removed): an interrupted report leaves nothing behind. */
+    if (rc == 0) {
+        evidence_cleanup_block(1);
         rc = write_atomic(out, page.data, page.len);
+        evidence_cleanup_block(0);
+    }
     free(page.data);
     for (int i = 0; i < REPORT_ARTIFACTS; i++)
         json_decref(doc[i]);
