@@ -230,12 +230,14 @@ static json_t *dsse_json(const char *statement, size_t len, const qfs_public_key
 /* ---- qfs evidence LOG -o DIR ---- */
 
 typedef struct create_opts {
+    const char *cmd; /* the command named in messages */
     const char *log;
     const char *dir;
     const char *expect_hex;
     const char *key_path;
     uint64_t runs;
     int force;
+    int quiet; /* no summary on stdout: the bundle is another command's input */
 } create_opts;
 
 static int check_expect(const char *log, const report *r, const char *expect_hex)
@@ -261,17 +263,17 @@ static int finish_bundle(const create_opts *o, const char *tmp, report *reports,
     json_t *build = build_info_json();
     json_t *cons = build ? evidence_consistency_json(reports, o->runs, build) : NULL;
     if (!cons) {
-        cli_error(EVIDENCE_CMD, "out of memory");
+        cli_error(o->cmd, "out of memory");
         return CLI_EXIT_IO;
     }
     *disagree = !json_is_true(json_object_get(cons, "all_equal"));
-    int rc = evidence_write_json(EVIDENCE_CMD, tmp, BUNDLE_CONSISTENCY, cons);
+    int rc = evidence_write_json(o->cmd, tmp, BUNDLE_CONSISTENCY, cons);
     json_decref(cons);
-    json_t *st = rc == 0 ? evidence_statement_json(EVIDENCE_CMD, o->log, tmp, &reports[0], trace_hex) : NULL;
+    json_t *st = rc == 0 ? evidence_statement_json(o->cmd, o->log, tmp, &reports[0], trace_hex) : NULL;
     if (rc == 0 && !st)
         rc = CLI_EXIT_IO;
     if (rc == 0)
-        rc = evidence_write_json(EVIDENCE_CMD, tmp, BUNDLE_STATEMENT, st);
+        rc = evidence_write_json(o->cmd, tmp, BUNDLE_STATEMENT, st);
     json_decref(st);
     if (rc == 0 && sk) {
         char path[EVIDENCE_PATH_BYTES_MAX + 64];
@@ -279,16 +281,16 @@ static int finish_bundle(const create_opts *o, const char *tmp, report *reports,
         char *text = NULL;
         size_t len = 0;
         if (bundle_read_file(path, &text, &len) != 0) {
-            cli_error(EVIDENCE_CMD, "%s: %s", path, strerror(errno));
+            cli_error(o->cmd, "%s: %s", path, strerror(errno));
             return CLI_EXIT_IO;
         }
         json_t *env = dsse_json(text, len, pk, sk);
         free(text);
         if (!env) {
-            cli_error(EVIDENCE_CMD, "cannot sign the statement");
+            cli_error(o->cmd, "cannot sign the statement");
             return CLI_EXIT_IO;
         }
-        rc = evidence_write_json(EVIDENCE_CMD, tmp, BUNDLE_DSSE, env);
+        rc = evidence_write_json(o->cmd, tmp, BUNDLE_DSSE, env);
         json_decref(env);
     }
     return rc;
@@ -305,7 +307,7 @@ static int evidence_create(const create_opts *o)
             return CLI_EXIT_USAGE;
         }
         if (!o->force) {
-            cli_error(EVIDENCE_CMD, "%s: exists; use --force to replace it", o->dir);
+            cli_error(o->cmd, "%s: exists; use --force to replace it", o->dir);
             return CLI_EXIT_USAGE;
         }
         int rc = check_replaceable(o->dir);
@@ -315,7 +317,7 @@ static int evidence_create(const create_opts *o)
     qfs_public_key pk;
     uint8_t sk[QFS_SECRET_KEY_BYTES];
     if (o->key_path) {
-        int rc = keyfile_read(EVIDENCE_CMD, o->key_path, &pk, sk);
+        int rc = keyfile_read(o->cmd, o->key_path, &pk, sk);
         if (rc != 0)
             return rc;
     }
@@ -323,8 +325,7 @@ static int evidence_create(const create_opts *o)
     char tmp[EVIDENCE_PATH_BYTES_MAX + 32];
     snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", o->dir);
     if (!mkdtemp(tmp)) {
-        cli_error(EVIDENCE_CMD, "%s: cannot create a temporary directory beside it: %s", o->dir,
-                  strerror(errno));
+        cli_error(o->cmd, "%s: cannot create a temporary directory beside it: %s", o->dir, strerror(errno));
         qfs_auth_wipe(sk, sizeof sk);
         return CLI_EXIT_IO;
     }
@@ -357,7 +358,7 @@ static int evidence_create(const create_opts *o)
     static report reports[EVIDENCE_RUNS_MAX];
     memset(reports, 0, sizeof reports);
     char trace_hex[EVIDENCE_SHA256_HEX_LEN + 1];
-    int rc = evidence_derive(EVIDENCE_CMD, o->log, tmp, &reports[0], trace_hex, after ? verdicts : NULL);
+    int rc = evidence_derive(o->cmd, o->log, tmp, &reports[0], trace_hex, after ? verdicts : NULL);
     if (threaded)
         pthread_join(thread, NULL);
     if (after && rc == 0)
@@ -383,21 +384,33 @@ static int evidence_create(const create_opts *o)
     if (rc != 0)
         return rc;
     if (disagree) {
-        cli_error(EVIDENCE_CMD, "%s: the %llu runs do not agree (see %s/%s)", o->log,
-                  (unsigned long long)o->runs, o->dir, BUNDLE_CONSISTENCY);
+        cli_error(o->cmd, "%s: the %llu runs do not agree (see %s/%s)", o->log, (unsigned long long)o->runs,
+                  o->dir, BUNDLE_CONSISTENCY);
         return CLI_EXIT_MISMATCH;
     }
+    if (o->quiet)
+        return 0;
     printf("state hash: %s\nevents: %llu\nruns: %llu, all agree\nbundle: %s%s\n", reports[0].state_hex,
            (unsigned long long)reports[0].events, (unsigned long long)o->runs, o->dir,
            o->key_path ? " (signed)" : "");
     return cli_finish_stdout(EVIDENCE_CMD);
 }
 
+int evidence_bundle_create(const char *cmd, const char *log, const char *dir, uint64_t runs)
+{
+    if (strlen(log) > EVIDENCE_PATH_BYTES_MAX || strlen(dir) > EVIDENCE_PATH_BYTES_MAX)
+        return cli_usage_error(cmd, "path too long");
+    if (bundle_is_name(evidence_log_name(log)))
+        return cli_usage_error(cmd, "LOG may not be named like a bundle file ('%s')", evidence_log_name(log));
+    create_opts o = {.cmd = cmd, .log = log, .dir = dir, .runs = runs, .quiet = 1};
+    return evidence_create(&o);
+}
+
 int cmd_evidence(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "verify") == 0)
         return cmd_evidence_verify(argc - 1, argv + 1);
-    create_opts o = {.runs = RUNS_DEFAULT};
+    create_opts o = {.cmd = EVIDENCE_CMD, .runs = RUNS_DEFAULT};
     for (int i = 1; i < argc; i++) {
         const char *v;
         int m;

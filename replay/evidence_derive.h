@@ -23,6 +23,13 @@
 /* The --help text of both commands. */
 extern const char EVIDENCE_HELP[];
 
+/* Writes the evidence bundle of `log` into the new directory `dir` (which
+ * must not exist) as `qfs evidence LOG -o DIR --runs N` does, without its
+ * summary on stdout. 0, 1 when the runs disagree (the bundle is written), or
+ * an exit code after reporting as `qfs CMD` (the log's errors read as in
+ * `qfs replay`). */
+int evidence_bundle_create(const char *cmd, const char *log, const char *dir, uint64_t runs);
+
 /* `qfs evidence verify DIR LOG [--pubkey FILE]` (argv[0] is "verify"). */
 int cmd_evidence_verify(int argc, char **argv);
 

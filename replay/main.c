@@ -22,6 +22,7 @@ static const char USAGE[] =
     "  sign --key KEY ...      sign JSON Lines events for a log (--log LOG or --seq N)\n"
     "  simulate -o LOG ...     generate a deterministic simulated economy\n"
     "  replay LOG              fold LOG into a state and print its state hash\n"
+    "  report LOG|DIR -o FILE  write the HTML audit report of a log or evidence bundle\n"
     "  state LOG               print the state after an event as canonical JSON\n"
     "  vectors verify [DIR]    run the golden vectors (default vectors/v2)\n"
     "  vectors generate [DIR]  rebuild the vectors' logs, pinned values and manifest\n"
@@ -39,9 +40,9 @@ typedef struct command {
 } command;
 
 static const command COMMANDS[] = {
-    {"append", cmd_append},     {"diff", cmd_diff},   {"dump", cmd_dump},       {"evidence", cmd_evidence},
-    {"keygen", cmd_keygen},     {"log", cmd_log},     {"replay", cmd_replay},   {"sign", cmd_sign},
-    {"simulate", cmd_simulate}, {"state", cmd_state}, {"vectors", cmd_vectors},
+    {"append", cmd_append}, {"diff", cmd_diff},         {"dump", cmd_dump},     {"evidence", cmd_evidence},
+    {"keygen", cmd_keygen}, {"log", cmd_log},           {"replay", cmd_replay}, {"report", cmd_report},
+    {"sign", cmd_sign},     {"simulate", cmd_simulate}, {"state", cmd_state},   {"vectors", cmd_vectors},
 };
 
 int main(int argc, char **argv)

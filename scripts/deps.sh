@@ -3,9 +3,11 @@
 # quick when everything is already present. Must run as root when something is missing.
 set -eu
 
+# chromium (large; installed without its recommends like everything here) renders
+# the HTML report headless in tests/cli/report_commands.sh.
 PKGS="build-essential cmake pkg-config libprotobuf-c-dev protobuf-c-compiler \
 libxxhash-dev libzstd-dev check libjansson-dev libsodium-dev libssl-dev zstd clang libclang-rt-14-dev jq clang-format \
-python3 xxhash libxml2-utils"
+python3 xxhash libxml2-utils chromium"
 
 missing=""
 for p in $PKGS; do

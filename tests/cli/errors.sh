@@ -261,6 +261,20 @@ check E102 "$QFS" evidence verify ev10 good.qlog
 ln -s ev evlink
 check E103 "$QFS" evidence good.qlog -o evlink --force
 
+# Reports of broken bundles and logs (nothing written for any of them).
+cp -r ev rp1 && rm rp1/rewards.json
+check E93 "$QFS" report rp1 -o r.html
+cp -r ev rp2 && printf '{"closes":' >rp2/governance.json
+check E94 "$QFS" report rp2 -o r.html
+cp -r ev rp3 && jq -c '.closes[0].t2.paid = "1.5"' ev/rewards.json >rp3/rewards.json
+check E95 "$QFS" report rp3 -o r.html
+cp -r ev rp4 && jq -c 'del(.final)' ev/checkpoints.json >rp4/checkpoints.json
+check E96 "$QFS" report rp4 -o r.html
+check E97 "$QFS" report flipped.qlog -o r.html --runs 1
+check E98 "$QFS" report missing.qlog -o r.html
+check E99 "$QFS" report good.qlog
+[ -e r.html ] && bad "E93-E99: r.html written"
+
 # Every row of the table has a case.
 for id in $(awk -F'|' '$2 ~ /^ *E[0-9]+ *$/ { gsub(/ /, "", $2); print $2 }' "$DOC"); do
     [ -n "${seen[$id]:-}" ] || bad "$id is in docs/ERRORS.md but has no case"
