@@ -11,6 +11,10 @@
 #      the other copy would repeat the same bytes);
 #   3. `qfs state` JSON (whole log and mid-log) and `qfs dump` are identical;
 #      the dump appended again on s390x gives the native log's bytes;
+#   3b. the evidence bundle of each log (`qfs evidence --runs 1`) is the same
+#      bytes from both machines, apart from the build that replay_consistency
+#      records (compared with `qfs diff`, which leaves it out), and the HTML
+#      report of one bundle is the same bytes;
 #   4. every golden vector (vectors/) passes on s390x;
 #   5. the command tests (tests/cli) and the Check suites pass under the
 #      emulator (crash_sigkill and the fuzz targets are left out), two at a
@@ -27,6 +31,10 @@
 # the log's bytes that the native run checks, while step 1 proves that the
 # s390x simulator writes the same bytes as the native one, adversarial share
 # and signatures included.
+# Nor are evidence_commands, report_commands and vectors_runner: they test
+# the commands' behaviour (options, tampering, signatures, Chromium's
+# rendering, the runner's own failure reports); the bytes those commands
+# write are compared directly in step 3b and 4.
 #
 # Time on a 2-core machine, sysroot and builds re-used: 1112 s when every
 # replay was made on both copies of a log, the command tests ran one at a
@@ -341,6 +349,28 @@ for seed in $SEEDS; do
                cmp '$d/again.native.qlog' '$d/again.s390x.qlog'"
 done
 
+# --- 3b. evidence bundles and reports ------------------------------------------
+# Every artifact an auditor hands out must be the same bytes from either
+# machine: the bundle of each simulated log written by each binary (one run:
+# the consistency runs are replays, compared above), and the HTML report of
+# one bundle rendered by each. replay_consistency.json names the binary that
+# wrote it (its build) and statement.json holds that file's digest, so those
+# two are compared with `qfs diff`, which leaves the build out.
+for seed in $SEEDS; do
+    d="$T/seed$seed"
+    evidence_both() {
+        rm -rf "$d/ev.native" "$d/ev.s390x"
+        "$QN" evidence "$d/native.qlog" -o "$d/ev.native" --runs 1 >/dev/null &&
+            "$QS" evidence "$d/native.qlog" -o "$d/ev.s390x" --runs 1 >/dev/null &&
+            diff -r -x replay_consistency.json -x statement.json "$d/ev.native" "$d/ev.s390x" &&
+            "$QN" diff "$d/ev.native" "$d/ev.s390x" >/dev/null &&
+            "$QN" report "$d/ev.native" -o "$d/report.native.html" &&
+            "$QS" report "$d/ev.native" -o "$d/report.s390x.html" &&
+            cmp "$d/report.native.html" "$d/report.s390x.html"
+    }
+    step "seed $seed: evidence bundles identical (the build aside); one bundle's report identical" evidence_both
+done
+
 # --- 4. vectors -------------------------------------------------------------
 step "golden vectors on s390x" bash tests/cli/vectors.sh "$QS" "$SRC"
 vectors_line="$(tail -n 1 "$T/step.out")"
@@ -391,6 +421,8 @@ if [ "$RUN_CTEST" = 1 ]; then
         # the native run; step 1 shows s390x writes the same bytes (see the
         # head of this script).
         simulate_coverage) continue ;;
+        # Behaviour, not bytes (see the head of this script).
+        evidence_commands | report_commands | vectors_runner) continue ;;
         esac
         while [ "${#running[@]}" -ge 2 ]; do
             wait -n
