@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config libprotobuf-c-dev protobuf-c-compiler \
 libxxhash-dev libzstd-dev check libjansson-dev libsodium-dev libssl-dev zstd clang libclang-rt-14-dev jq clang-format \
-python3 xxhash libxml2-utils"
+python3 xxhash libxml2-utils prometheus"
 
 missing=""
 for p in $PKGS; do
