@@ -253,6 +253,14 @@ check E66 "$QFS" evidence verify ev good.qlog --pubkey k.pub
 echo nothex > bad.pub
 check E67 "$QFS" evidence verify sev good.qlog --pubkey bad.pub
 check E68 "$QFS" diff ev good.qlog
+# qfs metrics: the logs of the rows above.
+check E80 "$QFS" metrics missing.qlog
+check E81 "$QFS" metrics flipped.qlog
+[ -s out.txt ] && bad "E81: output written"
+check E82 "$QFS" metrics torn.qlog
+[ -s out.txt ] && bad "E82: output written"
+check E83 "$QFS" metrics
+check E84 sh -c "\"$QFS\" metrics good.qlog > /dev/full"
 
 # Every row of the table has a case.
 for id in $(awk -F'|' '$2 ~ /^ *E[0-9]+ *$/ { gsub(/ /, "", $2); print $2 }' "$DOC"); do
