@@ -7,7 +7,7 @@ set -eu
 # the HTML report headless in tests/cli/report_commands.sh.
 PKGS="build-essential cmake pkg-config libprotobuf-c-dev protobuf-c-compiler \
 libxxhash-dev libzstd-dev check libjansson-dev libsodium-dev libssl-dev zstd clang libclang-rt-14-dev jq clang-format \
-python3 xxhash libxml2-utils chromium"
+python3 xxhash libxml2-utils chromium prometheus"
 
 missing=""
 for p in $PKGS; do

@@ -274,6 +274,14 @@ check E97 "$QFS" report flipped.qlog -o r.html --runs 1
 check E98 "$QFS" report missing.qlog -o r.html
 check E99 "$QFS" report good.qlog
 [ -e r.html ] && bad "E93-E99: r.html written"
+# qfs metrics: the logs of the rows above.
+check E80 "$QFS" metrics missing.qlog
+check E81 "$QFS" metrics flipped.qlog
+[ -s out.txt ] && bad "E81: output written"
+check E82 "$QFS" metrics torn.qlog
+[ -s out.txt ] && bad "E82: output written"
+check E83 "$QFS" metrics
+check E84 sh -c "\"$QFS\" metrics good.qlog > /dev/full"
 
 # Every row of the table has a case.
 for id in $(awk -F'|' '$2 ~ /^ *E[0-9]+ *$/ { gsub(/ /, "", $2); print $2 }' "$DOC"); do
