@@ -14,7 +14,7 @@
 #   3b. the evidence bundle of each log (`qfs evidence --runs 1`) is the same
 #      bytes from both machines, apart from the build that replay_consistency
 #      records (compared with `qfs diff`, which leaves it out), and the HTML
-#      report of one bundle is the same bytes;
+#      report of one bundle and `qfs metrics` of each log are the same bytes;
 #   4. every golden vector (vectors/) passes on s390x;
 #   5. the command tests (tests/cli) and the Check suites pass under the
 #      emulator (crash_sigkill and the fuzz targets are left out), two at a
@@ -31,10 +31,11 @@
 # the log's bytes that the native run checks, while step 1 proves that the
 # s390x simulator writes the same bytes as the native one, adversarial share
 # and signatures included.
-# Nor are evidence_commands, report_commands and vectors_runner: they test
-# the commands' behaviour (options, tampering, signatures, Chromium's
-# rendering, the runner's own failure reports); the bytes those commands
-# write are compared directly in step 3b and 4.
+# Nor are evidence_commands, report_commands, vectors_runner,
+# metrics_commands, grafana_queries, serve_commands and prometheus_scrape:
+# they test the commands' behaviour (options, tampering, signatures,
+# Chromium's rendering, the runner's own failure reports, promtool, HTTP);
+# the bytes those commands write are compared directly in steps 3b and 4.
 #
 # Time on a 2-core machine, sysroot and builds re-used: 1112 s when every
 # replay was made on both copies of a log, the command tests ran one at a
@@ -366,9 +367,12 @@ for seed in $SEEDS; do
             "$QN" diff "$d/ev.native" "$d/ev.s390x" >/dev/null &&
             "$QN" report "$d/ev.native" -o "$d/report.native.html" &&
             "$QS" report "$d/ev.native" -o "$d/report.s390x.html" &&
-            cmp "$d/report.native.html" "$d/report.s390x.html"
+            cmp "$d/report.native.html" "$d/report.s390x.html" &&
+            "$QN" metrics "$d/native.qlog" >"$d/metrics.native.txt" &&
+            "$QS" metrics "$d/native.qlog" >"$d/metrics.s390x.txt" &&
+            cmp "$d/metrics.native.txt" "$d/metrics.s390x.txt"
     }
-    step "seed $seed: evidence bundles identical (the build aside); one bundle's report identical" evidence_both
+    step "seed $seed: evidence bundles identical (the build aside); one bundle's report and the metrics identical" evidence_both
 done
 
 # --- 4. vectors -------------------------------------------------------------
@@ -422,7 +426,7 @@ if [ "$RUN_CTEST" = 1 ]; then
         # head of this script).
         simulate_coverage) continue ;;
         # Behaviour, not bytes (see the head of this script).
-        evidence_commands | report_commands | vectors_runner) continue ;;
+        evidence_commands | report_commands | vectors_runner | metrics_commands | grafana_queries | serve_commands | prometheus_scrape) continue ;;
         esac
         while [ "${#running[@]}" -ge 2 ]; do
             wait -n
