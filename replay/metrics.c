@@ -421,6 +421,16 @@ static void render_validators(mb *b, rd *r, json_t *root, const qfs_state *s)
         r->bad = 1;
     family(b, "qfs_deficit_mode", "gauge", "1 when the last epoch close ran in deficit mode, else 0.");
     sample0(b, "qfs_deficit_mode", json_is_true(d) ? "1" : "0");
+    /* The lines the dashboards and the report draw Psi and C-hat against. */
+    family(b, "qfs_slash_psi_threshold_ratio", "gauge",
+           "The parameter slash_psi_threshold: a validator whose effective Psi is below it at an epoch "
+           "close is slashed.");
+    sample0(b, "qfs_slash_psi_threshold_ratio",
+            fp18s((uint64_t)qfs_state_param(s, QFS_PARAM_SLASH_PSI_THRESHOLD)).s);
+    family(b, "qfs_deficit_coherence_ratio", "gauge",
+           "The parameter deficit_coherence: an epoch close whose C-hat is below it runs in deficit mode.");
+    sample0(b, "qfs_deficit_coherence_ratio",
+            fp18s((uint64_t)qfs_state_param(s, QFS_PARAM_DEFICIT_COHERENCE)).s);
 }
 
 static void render_memory(mb *b, rd *r, json_t *root)
