@@ -22,6 +22,9 @@ static const char USAGE[] =
     "  sign --key KEY ...      sign JSON Lines events for a log (--log LOG or --seq N)\n"
     "  simulate -o LOG ...     generate a deterministic simulated economy\n"
     "  replay LOG              fold LOG into a state and print its state hash\n"
+#ifdef QFS_HAVE_SERVE
+    "  serve LOG               follow LOG and serve its state over HTTP (loopback)\n"
+#endif
     "  state LOG               print the state after an event as canonical JSON\n"
     "  vectors verify [DIR]    run the golden vectors (default vectors/v2)\n"
     "  vectors generate [DIR]  rebuild the vectors' logs, pinned values and manifest\n"
@@ -41,6 +44,9 @@ typedef struct command {
 static const command COMMANDS[] = {
     {"append", cmd_append},     {"diff", cmd_diff},   {"dump", cmd_dump},       {"evidence", cmd_evidence},
     {"keygen", cmd_keygen},     {"log", cmd_log},     {"replay", cmd_replay},   {"sign", cmd_sign},
+#ifdef QFS_HAVE_SERVE
+    {"serve", cmd_serve},
+#endif
     {"simulate", cmd_simulate}, {"state", cmd_state}, {"vectors", cmd_vectors},
 };
 

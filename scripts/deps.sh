@@ -4,8 +4,8 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config libprotobuf-c-dev protobuf-c-compiler \
-libxxhash-dev libzstd-dev check libjansson-dev libsodium-dev libssl-dev zstd clang libclang-rt-14-dev jq clang-format \
-python3 xxhash libxml2-utils"
+libxxhash-dev libzstd-dev libmicrohttpd-dev check libjansson-dev libsodium-dev libssl-dev zstd clang libclang-rt-14-dev jq clang-format \
+python3 xxhash libxml2-utils curl prometheus apache2-utils"
 
 missing=""
 for p in $PKGS; do
