@@ -197,23 +197,22 @@ static snapshot *follower_render(const follower *f)
     /* Sorted keys, compact, as the other JSON qfs writes. */
     s->hash = fmt_alloc("{\"chain_head\":\"%s\",\"events\":%llu,\"head_index\":%s,\"state_hash\":\"%s\"}\n",
                         chain_hex, (unsigned long long)events, head, root_hex);
-    s->evidence = fmt_alloc("{\"chain_head\":\"%s\",\"epoch\":%llu,\"events\":%llu,\"head_index\":%s,\"healthy\":%s,"
-                            "\"log\":\"%s\",\"log_format\":%d,\"qfs_version\":\"%s\",\"rejected\":%llu,"
-                            "\"schema\":\"%s\",\"state_hash\":\"%s\"}\n",
-                            chain_hex, (unsigned long long)qfs_state_epoch(f->state), (unsigned long long)events,
-                            head, f->frozen ? "false" : "true", f->log_name, QFS_LOG_FORMAT_VERSION,
-                            QFS_VERSION_STRING, (unsigned long long)qfs_state_rejected_count(f->state), schema_hex,
-                            root_hex);
-    metrics_input in = {.state = f->state,
-                        .events = events,
-                        .by_code = f->by_code,
-                        .head_index = events ? events - 1 : 0};
+    s->evidence =
+        fmt_alloc("{\"chain_head\":\"%s\",\"epoch\":%llu,\"events\":%llu,\"head_index\":%s,\"healthy\":%s,"
+                  "\"log\":\"%s\",\"log_format\":%d,\"qfs_version\":\"%s\",\"rejected\":%llu,"
+                  "\"schema\":\"%s\",\"state_hash\":\"%s\"}\n",
+                  chain_hex, (unsigned long long)qfs_state_epoch(f->state), (unsigned long long)events, head,
+                  f->frozen ? "false" : "true", f->log_name, QFS_LOG_FORMAT_VERSION, QFS_VERSION_STRING,
+                  (unsigned long long)qfs_state_rejected_count(f->state), schema_hex, root_hex);
+    metrics_input in = {
+        .state = f->state, .events = events, .by_code = f->by_code, .head_index = events ? events - 1 : 0};
     int ok = s->health && s->hash && s->evidence && metrics_render(&in, &s->metrics, &s->metrics_len) == 0 &&
              qfs_state_to_json(f->state, NULL, &s->state, &s->state_len) == QFS_OK;
     size_t modules = qfs_state_module_count();
     QFS_ASSERT(modules <= sizeof s->module / sizeof s->module[0]);
     for (size_t i = 0; ok && i < modules; i++)
-        ok = qfs_state_to_json(f->state, qfs_state_module_name(i), &s->module[i], &s->module_len[i]) == QFS_OK;
+        ok =
+            qfs_state_to_json(f->state, qfs_state_module_name(i), &s->module[i], &s->module_len[i]) == QFS_OK;
     if (!ok) {
         snapshot_free(s);
         return NULL;
@@ -334,7 +333,8 @@ static void follower_publish(follower *f, int state_broken)
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type, const char *body,
                              size_t len)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
@@ -491,12 +491,13 @@ int cmd_serve(int argc, char **argv)
         follower_publish(&f, broken);
     } while (more > 0 && !serve_stop);
 
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTIONS_MAX,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTIONS_PER_IP_MAX, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        SERVE_CONNECTION_MEMORY_BYTES, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_CONNECTION_TIMEOUT_S,
-        MHD_OPTION_END);
+    struct MHD_Daemon *d =
+        MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
+                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
+                         (unsigned)SERVE_CONNECTIONS_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                         (unsigned)SERVE_CONNECTIONS_PER_IP_MAX, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                         SERVE_CONNECTION_MEMORY_BYTES, MHD_OPTION_CONNECTION_TIMEOUT,
+                         (unsigned)SERVE_CONNECTION_TIMEOUT_S, MHD_OPTION_END);
     if (!d) {
         cli_error(SERVE_CMD, "cannot listen on %s (address in use or not available)", listen);
         rc = CLI_EXIT_IO;
@@ -508,7 +509,8 @@ int cmd_serve(int argc, char **argv)
                   info ? (unsigned)info->port : (unsigned)ntohs(addr.sin_port),
                   (unsigned long long)qfs_state_event_count(f.state), path);
         if ((ntohl(addr.sin_addr.s_addr) >> 24) != 127)
-            cli_error(SERVE_CMD, "warning: %s is not a loopback address; anyone who reaches it can read the state",
+            cli_error(SERVE_CMD,
+                      "warning: %s is not a loopback address; anyone who reaches it can read the state",
                       host);
         while (!serve_stop) {
             if (!f.frozen) {
