@@ -81,6 +81,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_replay(int argc, char **argv);

@@ -159,10 +159,11 @@ typedef struct follower {
     qfs_arena *arena;
     qfs_state *state;
     uint64_t by_code[QFS_REJECT_CODE_MAX + 1];
-    int frozen;        /* corruption (or an I/O or state error) was met */
-    char reason[512];  /* why, for /healthz */
-    int torn;          /* the last look ended in a torn record */
-    uint64_t rendered; /* events in the published snapshot (UINT64_MAX: none yet) */
+    metrics_tallies tallies; /* proposals tallied since the genesis */
+    int frozen;              /* corruption (or an I/O or state error) was met */
+    char reason[512];        /* why, for /healthz */
+    int torn;                /* the last look ended in a torn record */
+    uint64_t rendered;       /* events in the published snapshot (UINT64_MAX: none yet) */
 } follower;
 
 /* "ok" or the reason, then the head. */
@@ -204,9 +205,13 @@ static snapshot *follower_render(const follower *f)
                   chain_hex, (unsigned long long)qfs_state_epoch(f->state), (unsigned long long)events, head,
                   f->frozen ? "false" : "true", f->log_name, QFS_LOG_FORMAT_VERSION, QFS_VERSION_STRING,
                   (unsigned long long)qfs_state_rejected_count(f->state), schema_hex, root_hex);
-    metrics_input in = {
-        .state = f->state, .events = events, .by_code = f->by_code, .head_index = events ? events - 1 : 0};
-    int ok = s->health && s->hash && s->evidence && metrics_render(&in, &s->metrics, &s->metrics_len) == 0 &&
+    metrics_input in = {.state = f->state,
+                        .events = events,
+                        .by_code = f->by_code,
+                        .head_index = events ? events - 1 : 0,
+                        .tallies = &f->tallies};
+    int ok = s->health && s->hash && s->evidence &&
+             metrics_render(&in, &s->metrics, &s->metrics_len) == QFS_OK &&
              qfs_state_to_json(f->state, NULL, &s->state, &s->state_len) == QFS_OK;
     size_t modules = qfs_state_module_count();
     QFS_ASSERT(modules <= sizeof s->module / sizeof s->module[0]);
@@ -271,6 +276,7 @@ static int follower_step(follower *f)
             return -1;
         }
         f->by_code[receipt.code <= QFS_REJECT_CODE_MAX ? receipt.code : 0]++;
+        metrics_tallies_observe(&f->tallies, f->state);
     }
     return 1;
 }

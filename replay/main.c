@@ -19,6 +19,7 @@ static const char USAGE[] =
     "  evidence LOG -o DIR     write an evidence bundle (evidence verify DIR LOG: check one)\n"
     "  keygen -o KEY           create a key file and print its public key\n"
     "  log check LOG           verify every checksum and the hash chain of LOG\n"
+    "  metrics LOG             print the Prometheus metrics of the state after the last event\n"
     "  sign --key KEY ...      sign JSON Lines events for a log (--log LOG or --seq N)\n"
     "  simulate -o LOG ...     generate a deterministic simulated economy\n"
     "  replay LOG              fold LOG into a state and print its state hash\n"
@@ -42,12 +43,12 @@ typedef struct command {
 } command;
 
 static const command COMMANDS[] = {
-    {"append", cmd_append},     {"diff", cmd_diff},   {"dump", cmd_dump},       {"evidence", cmd_evidence},
-    {"keygen", cmd_keygen},     {"log", cmd_log},     {"replay", cmd_replay},   {"sign", cmd_sign},
+    {"append", cmd_append}, {"diff", cmd_diff},         {"dump", cmd_dump},       {"evidence", cmd_evidence},
+    {"keygen", cmd_keygen}, {"log", cmd_log},           {"metrics", cmd_metrics}, {"replay", cmd_replay},
 #ifdef QFS_HAVE_SERVE
     {"serve", cmd_serve},
 #endif
-    {"simulate", cmd_simulate}, {"state", cmd_state}, {"vectors", cmd_vectors},
+    {"sign", cmd_sign},     {"simulate", cmd_simulate}, {"state", cmd_state},     {"vectors", cmd_vectors},
 };
 
 int main(int argc, char **argv)

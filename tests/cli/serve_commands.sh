@@ -94,6 +94,10 @@ get /evidence > ev.json
 jq -e '.events == 23 and .head_index == 22 and .epoch == 1 and .healthy == true and .log == "a.qlog"' ev.json \
     >/dev/null && ok || bad "/evidence: $(cat ev.json)"
 get /metrics | grep -qx 'qfs_events_replayed_total 23' && ok || bad "/metrics: $(head -c 300 body.out)"
+# The exposition is the one qfs metrics prints for the same log.
+"$QFS" metrics a.qlog > metrics.txt 2>/dev/null || bad "qfs metrics"
+get /metrics > served.txt
+cmp -s metrics.txt served.txt && ok || bad "/metrics differs from qfs metrics: $(diff metrics.txt served.txt | head -5)"
 
 # Only GET and HEAD.
 for m in POST PUT DELETE; do
