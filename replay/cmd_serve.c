@@ -19,7 +19,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef QFS_VERSION_STRING
 #define QFS_VERSION_STRING "0.0.0"
@@ -434,6 +436,35 @@ static int parse_listen(const char *text, struct sockaddr_in *out)
     return 0;
 }
 
+/* A listening TCP socket on `addr`; with port 0 the port the kernel picked
+ * is written back. -1 with errno on failure. */
+static int listen_socket(struct sockaddr_in *addr)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    socklen_t len = sizeof *addr;
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, (struct sockaddr *)addr, sizeof *addr) != 0 || listen(fd, 64) != 0 ||
+        getsockname(fd, (struct sockaddr *)addr, &len) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+/* The HTTP library's own messages (a failed accept, a refused connection),
+ * on standard error under the command's name. */
+static void http_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("qfs serve: http: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
 int cmd_serve(int argc, char **argv)
 {
     const char *path = NULL;
@@ -497,23 +528,32 @@ int cmd_serve(int argc, char **argv)
         follower_publish(&f, broken);
     } while (more > 0 && !serve_stop);
 
-    struct MHD_Daemon *d =
-        MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
-                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT,
-                         (unsigned)SERVE_CONNECTIONS_MAX, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-                         (unsigned)SERVE_CONNECTIONS_PER_IP_MAX, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                         SERVE_CONNECTION_MEMORY_BYTES, MHD_OPTION_CONNECTION_TIMEOUT,
-                         (unsigned)SERVE_CONNECTION_TIMEOUT_S, MHD_OPTION_END);
-    if (!d) {
-        cli_error(SERVE_CMD, "cannot listen on %s (address in use or not available)", listen);
+    /* The socket is bound here rather than by the HTTP library, so that a
+     * failure names the address and the system's reason. */
+    int fd = listen_socket(&addr);
+    struct MHD_Daemon *d = NULL;
+    if (fd < 0) {
+        cli_error(SERVE_CMD, "cannot listen on %s: %s", listen, strerror(errno));
         rc = CLI_EXIT_IO;
     } else {
-        const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+        d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request,
+                             NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,
+                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTIONS_MAX,
+                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVE_CONNECTIONS_PER_IP_MAX,
+                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, SERVE_CONNECTION_MEMORY_BYTES,
+                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_CONNECTION_TIMEOUT_S,
+                             MHD_OPTION_END);
+        if (!d) {
+            close(fd);
+            cli_error(SERVE_CMD, "cannot start the HTTP server on %s", listen);
+            rc = CLI_EXIT_IO;
+        }
+    }
+    if (d) {
         char host[INET_ADDRSTRLEN];
         inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
         cli_error(SERVE_CMD, "listening on %s:%u, %llu events, following %s", host,
-                  info ? (unsigned)info->port : (unsigned)ntohs(addr.sin_port),
-                  (unsigned long long)qfs_state_event_count(f.state), path);
+                  (unsigned)ntohs(addr.sin_port), (unsigned long long)qfs_state_event_count(f.state), path);
         if ((ntohl(addr.sin_addr.s_addr) >> 24) != 127)
             cli_error(SERVE_CMD,
                       "warning: %s is not a loopback address; anyone who reaches it can read the state",
