@@ -60,7 +60,7 @@ appender() {
                     echo "{\"kind\":\"transfer\",\"timestamp_ms\":$ts,\"from\":\"alice\",\"to\":\"bob\",\"asset\":\"T2\",\"amount\":\"$E18\",\"fee_atr\":\"1\"}"
                 fi
             done
-        } | "$QFS" append load.qlog - >/dev/null 2>&1 || { echo "serve_load: append $b failed" >&2; return; }
+        } | "$QFS" append load.qlog - >/dev/null 2>append.err || { echo "serve_load: append $b failed: $(head -1 append.err)" >&2; return; }
     done
 }
 appender &
