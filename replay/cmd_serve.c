@@ -327,8 +327,13 @@ static void follower_publish(follower *f, int state_broken)
     } else if (!state_broken) {
         s = follower_render(f);
     }
+    int had_prev = prev != NULL;
     snapshot_put(prev);
     if (!s) {
+        /* The very first event could not be applied: there is nothing to
+         * serve, and every request gets 503 (the reason is on stderr). */
+        if (state_broken && !had_prev)
+            return;
         cli_error(SERVE_CMD, "out of memory rendering the endpoints; the previous ones stay");
         return;
     }
