@@ -6,13 +6,18 @@
 # (`ab` from apache2-utils when installed, else a curl loop), then reports
 # serve's peak resident memory (VmHWM) and whether it reached the last head.
 #
+# The genesis registers ACCOUNTS users (default 1000), so that /state and
+# /metrics have the size of a small economy; transfers go from alice to them
+# in turn.
+#
 # usage: scripts/serve_load.sh [QFS_BINARY]   (default build/qfs)
-#        BATCHES=N EVENTS=N REQUESTS=N LIMIT_S=N to change the bounds.
+#        BATCHES=N EVENTS=N ACCOUNTS=N REQUESTS=N LIMIT_S=N to change the bounds.
 set -u
 QFS="${1:-build/qfs}"
 BATCHES="${BATCHES:-3600}"
 EVENTS="${EVENTS:-10}"
 REQUESTS="${REQUESTS:-2000}"
+ACCOUNTS="${ACCOUNTS:-1000}"
 LIMIT_S="${LIMIT_S:-900}"
 QFS="$(cd "$(dirname "$QFS")" && pwd)/$(basename "$QFS")"
 T="$(mktemp -d)"
@@ -30,8 +35,12 @@ cd "$T" || exit 1
 START=$(date +%s)
 
 E18=000000000000000000
-echo "{\"kind\":\"genesis\",\"timestamp_ms\":1000,\"chain_id\":\"load\",\"accounts\":[{\"id\":\"alice\",\"kind\":\"user\",\"balances\":{\"ATR\":\"1000000$E18\",\"T2\":\"1000000$E18\"}},{\"id\":\"bob\",\"kind\":\"user\",\"balances\":{}}]}" |
-    "$QFS" append load.qlog - >/dev/null 2>&1 || { echo "serve_load: genesis failed" >&2; exit 1; }
+{
+    printf '{"kind":"genesis","timestamp_ms":1000,"chain_id":"load","accounts":[{"id":"alice","kind":"user","balances":{"ATR":"1000000%s","T2":"1000000%s"}}' "$E18" "$E18"
+    for a in $(seq 1 "$ACCOUNTS"); do printf ',{"id":"u%d","kind":"user","balances":{}}' "$a"; done
+    printf ']}\n'
+} > genesis.jsonl
+"$QFS" append load.qlog genesis.jsonl >/dev/null 2>&1 || { echo "serve_load: genesis failed" >&2; exit 1; }
 
 "$QFS" serve load.qlog --listen 127.0.0.1:0 2> serve.err &
 SERVE_PID=$!
@@ -57,7 +66,7 @@ appender() {
                     echo "{\"kind\":\"epoch_close\",\"timestamp_ms\":$ts,\"epoch\":$epoch}"
                     epoch=$((epoch + 1))
                 else
-                    echo "{\"kind\":\"transfer\",\"timestamp_ms\":$ts,\"from\":\"alice\",\"to\":\"bob\",\"asset\":\"T2\",\"amount\":\"$E18\",\"fee_atr\":\"1\"}"
+                    echo "{\"kind\":\"transfer\",\"timestamp_ms\":$ts,\"from\":\"alice\",\"to\":\"u$((ts % ACCOUNTS + 1))\",\"asset\":\"T2\",\"amount\":\"$E18\",\"fee_atr\":\"1\"}"
                 fi
             done
         } | "$QFS" append load.qlog - >/dev/null 2>append.err || { echo "serve_load: append $b failed: $(head -1 append.err)" >&2; return; }
