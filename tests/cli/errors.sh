@@ -253,6 +253,14 @@ check E66 "$QFS" evidence verify ev good.qlog --pubkey k.pub
 echo nothex > bad.pub
 check E67 "$QFS" evidence verify sev good.qlog --pubkey bad.pub
 check E68 "$QFS" diff ev good.qlog
+# qfs metrics: the logs of the rows above.
+check E80 "$QFS" metrics missing.qlog
+check E81 "$QFS" metrics flipped.qlog
+[ -s out.txt ] && bad "E81: output written"
+check E82 "$QFS" metrics torn.qlog
+[ -s out.txt ] && bad "E82: output written"
+check E83 "$QFS" metrics
+check E84 sh -c "\"$QFS\" metrics good.qlog > /dev/full"
 
 # qfs serve (built only with libmicrohttpd: without it the rows have no command).
 if "$QFS" serve --help >/dev/null 2>&1; then

@@ -19,7 +19,7 @@ expect_err() { # expect_err PATTERN: the last command's stderr matches
 }
 
 # --help on every command, exit 0, usage on stdout.
-for c in "" append dump "log check" simulate replay state; do
+for c in "" append dump "log check" metrics simulate replay state; do
     # shellcheck disable=SC2086
     expect_exit 0 "$QFS" $c --help
     grep -q "usage: qfs" "$T/out" && ok || bad "no usage text for '$c --help'"

@@ -154,6 +154,12 @@ is sim.prom 'qfs_chain_head_event_index' 19999
 is sim.prom 'qfs_epoch' "$("$QFS" state sim.qlog --module ledger | jq -r .epoch)"
 is sim.prom 'qfs_events_rejected_total' "$("$QFS" state sim.qlog --module receipts | jq -r .rejected)"
 
+# Every family is documented in docs/METRICS.md, and every documented one is
+# emitted (the simulated log has every kind of series).
+awk '/^# TYPE / { print $3 }' sim.prom | sort > emitted.txt
+sed -n 's/^| `\([a-zA-Z0-9_]*\)` |.*/\1/p' "$SRC/docs/METRICS.md" | sort > documented.txt
+diff emitted.txt documented.txt > doc.diff && ok || bad "docs/METRICS.md and the output differ: $(cat doc.diff)"
+
 # 4. Bad input and usage.
 "$QFS" metrics missing.qlog > out.txt 2> err.txt
 [ $? -eq 74 ] && ok || bad "missing log: not exit 74"
