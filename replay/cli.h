@@ -86,6 +86,7 @@ int cmd_sign(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_serve(int argc, char **argv); /* only with QFS_HAVE_SERVE */
 int cmd_state(int argc, char **argv);
 int cmd_vectors(int argc, char **argv);
 

@@ -24,6 +24,9 @@ static const char USAGE[] =
     "  simulate -o LOG ...     generate a deterministic simulated economy\n"
     "  replay LOG              fold LOG into a state and print its state hash\n"
     "  report LOG|DIR -o FILE  write the HTML audit report of a log or evidence bundle\n"
+#ifdef QFS_HAVE_SERVE
+    "  serve LOG               follow LOG and serve its state over HTTP (loopback)\n"
+#endif
     "  state LOG               print the state after an event as canonical JSON\n"
     "  vectors verify [DIR]    run the golden vectors (default vectors/v2)\n"
     "  vectors generate [DIR]  rebuild the vectors' logs, pinned values and manifest\n"
@@ -41,10 +44,13 @@ typedef struct command {
 } command;
 
 static const command COMMANDS[] = {
-    {"append", cmd_append},   {"diff", cmd_diff}, {"dump", cmd_dump},         {"evidence", cmd_evidence},
-    {"keygen", cmd_keygen},   {"log", cmd_log},   {"metrics", cmd_metrics},   {"replay", cmd_replay},
-    {"report", cmd_report},   {"sign", cmd_sign}, {"simulate", cmd_simulate}, {"state", cmd_state},
-    {"vectors", cmd_vectors},
+    {"append", cmd_append}, {"diff", cmd_diff},         {"dump", cmd_dump},       {"evidence", cmd_evidence},
+    {"keygen", cmd_keygen}, {"log", cmd_log},           {"metrics", cmd_metrics}, {"replay", cmd_replay},
+    {"report", cmd_report},
+#ifdef QFS_HAVE_SERVE
+    {"serve", cmd_serve},
+#endif
+    {"sign", cmd_sign},     {"simulate", cmd_simulate}, {"state", cmd_state},     {"vectors", cmd_vectors},
 };
 
 int main(int argc, char **argv)

@@ -390,6 +390,9 @@ if [ "$RUN_CTEST" = 1 ]; then
     done
     for script in tests/cli/*.sh; do
         case " ${scripts[*]} " in *" $script "*) continue ;; esac
+        # The s390x qfs is built without `serve` (no libmicrohttpd in the
+        # sysroot: it is optional at configure time), so its tests stay native.
+        case "$script" in */serve_commands.sh | */prometheus_scrape.sh) continue ;; esac
         scripts+=("$script")
     done
     cli_one() {

@@ -6,8 +6,8 @@ set -eu
 # chromium (large; installed without its recommends like everything here) renders
 # the HTML report headless in tests/cli/report_commands.sh.
 PKGS="build-essential cmake pkg-config libprotobuf-c-dev protobuf-c-compiler \
-libxxhash-dev libzstd-dev check libjansson-dev libsodium-dev libssl-dev zstd clang libclang-rt-14-dev jq clang-format \
-python3 xxhash libxml2-utils chromium prometheus"
+libxxhash-dev libzstd-dev libmicrohttpd-dev check libjansson-dev libsodium-dev libssl-dev zstd clang libclang-rt-14-dev jq clang-format \
+python3 xxhash libxml2-utils chromium curl prometheus apache2-utils"
 
 missing=""
 for p in $PKGS; do

@@ -210,6 +210,104 @@ START_TEST(test_log_writer_append__reads_back_and_continues)
 }
 END_TEST
 
+/* Reads the next event and checks it is event `index` as the writer wrote it. */
+static void expect_event(qfs_log_reader *r, uint64_t index)
+{
+    uint8_t want[EVENT_TEST_BYTES_MAX];
+    size_t want_len = event_bytes(index, 0, want);
+    const uint8_t *data;
+    size_t len;
+    uint64_t got;
+    qfs_diag d;
+    ck_assert_int_eq(qfs_log_reader_next(r, &data, &len, &got, &d), QFS_OK);
+    ck_assert_uint_eq(got, index);
+    ck_assert_uint_eq(len, want_len);
+    ck_assert_int_eq(memcmp(data, want, len), 0);
+}
+
+/* Appends `bytes` to the end of the file at `path`. */
+static void append_raw(const char *path, const uint8_t *bytes, size_t len)
+{
+    FILE *f = fopen(path, "ab");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A reader kept open follows a log another process appends to (what
+ * `qfs serve` does): after the end it returns the records completed since,
+ * a torn record is reported until its last byte arrives and then read from
+ * where the reader stopped, and the chain head stays the writer's. Damage in
+ * a later record is corrupt and sticky. */
+START_TEST(test_log_reader_next__follows_a_growing_log)
+{
+    char path[512];
+    tu_path(path, sizeof path, "follow.qlog");
+    unlink(path);
+    qfs_hash128 schema = test_schema();
+    qfs_diag d;
+    static batch b;
+    qfs_log_writer *w = NULL;
+    ck_assert_int_eq(qfs_log_writer_open(&w, path, &schema, NULL, NULL, &d), QFS_OK);
+    qfs_log_reader *r = NULL;
+    ck_assert_int_eq(qfs_log_reader_open(&r, path, &schema, NULL, &d), QFS_OK);
+    const uint8_t *data;
+    size_t len;
+    ck_assert_int_eq(qfs_log_reader_next(r, &data, &len, NULL, &d), QFS_E_EOF);
+
+    /* Records 0 (events 0..2) and 1 (3..7), appended while the reader is open. */
+    batch_fill(&b, 0, 3, 0);
+    ck_assert_int_eq(qfs_log_writer_append(w, b.ev, 3, NULL, &d), QFS_OK);
+    for (uint64_t i = 0; i < 3; i++)
+        expect_event(r, i);
+    ck_assert_int_eq(qfs_log_reader_next(r, &data, &len, NULL, &d), QFS_E_EOF);
+    batch_fill(&b, 3, 5, 0);
+    ck_assert_int_eq(qfs_log_writer_append(w, b.ev, 5, NULL, &d), QFS_OK);
+    for (uint64_t i = 3; i < 8; i++)
+        expect_event(r, i);
+    ck_assert_int_eq(qfs_log_reader_next(r, &data, &len, NULL, &d), QFS_E_EOF);
+    ck_assert_uint_eq(qfs_log_reader_record_count(r), 2);
+
+    /* Record 2 (events 8..9) arrives in two writes: torn after the first. */
+    uint64_t before = file_size(path);
+    batch_fill(&b, 8, 2, 0);
+    ck_assert_int_eq(qfs_log_writer_append(w, b.ev, 2, NULL, &d), QFS_OK);
+    qfs_hash128 writer_head;
+    qfs_log_writer_chain_head(w, &writer_head);
+    qfs_log_writer_free(w);
+    size_t all_len = 0;
+    uint8_t *all = tu_read_file(path, &all_len);
+    ck_assert_uint_gt(all_len, before + QFS_LOG_RECORD_HEADER_BYTES);
+    ck_assert_int_eq(truncate(path, (off_t)before), 0);
+    size_t half = (size_t)before + (all_len - (size_t)before) / 2;
+    append_raw(path, all + before, half - (size_t)before);
+    ck_assert_int_eq(qfs_log_reader_next(r, &data, &len, NULL, &d), QFS_E_TORN);
+    ck_assert_int_eq(qfs_log_reader_next(r, &data, &len, NULL, &d), QFS_E_TORN);
+    append_raw(path, all + half, all_len - half);
+    expect_event(r, 8);
+    expect_event(r, 9);
+    ck_assert_int_eq(qfs_log_reader_next(r, &data, &len, NULL, &d), QFS_E_EOF);
+    qfs_hash128 reader_head;
+    qfs_log_reader_chain_head(r, &reader_head);
+    ck_assert(qfs_hash128_eq(&reader_head, &writer_head));
+
+    /* Record 2's bytes again, whole, with one body byte inverted: corrupt at their
+     * offset, and every later call says so. */
+    uint64_t good = file_size(path);
+    ck_assert_uint_eq(good, all_len);
+    uint8_t *rec = all + before;
+    size_t rec_len = all_len - (size_t)before;
+    rec[QFS_LOG_RECORD_HEADER_BYTES + 1] ^= 0xff;
+    append_raw(path, rec, rec_len);
+    ck_assert_int_eq(qfs_log_reader_next(r, &data, &len, NULL, &d), QFS_E_CORRUPT);
+    ck_assert(d.has_byte_offset);
+    ck_assert_uint_eq(d.byte_offset, good);
+    ck_assert_int_eq(qfs_log_reader_next(r, &data, &len, NULL, &d), QFS_E_CORRUPT);
+    free(all);
+    qfs_log_reader_free(r);
+}
+END_TEST
+
 START_TEST(test_log_writer_open__creates_missing_file)
 {
     char path[512];
@@ -1010,6 +1108,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_log_writer_append__reads_back_and_continues);
+    tcase_add_test(tc, test_log_reader_next__follows_a_growing_log);
     tcase_add_test(tc, test_log_writer_open__creates_missing_file);
     tcase_add_test(tc, test_log_writer_open__refuses_a_second_writer);
     tcase_add_test(tc, test_log_format__bytes_match_the_documented_layout);

@@ -130,8 +130,11 @@ qfs_err qfs_log_reader_open(qfs_log_reader **out, const char *path, const qfs_ha
  * ends in a torn record; QFS_E_CORRUPT otherwise, with byte offset and event
  * index in `diag`. Memory stays flat: buffers are reused between records.
  * QFS_E_EOF and QFS_E_TORN leave the reader at the end of the last whole
- * record, so a later call sees records a writer has completed since;
- * QFS_E_CORRUPT and QFS_E_IO are sticky: every later call returns them. */
+ * record, so a later call sees records a writer has completed since (a
+ * reader kept open follows a growing log without reading it again from the
+ * start, as `qfs serve` does; a torn record is read whole once its last byte
+ * is written); QFS_E_CORRUPT and QFS_E_IO are sticky: every later call
+ * returns them. */
 qfs_err qfs_log_reader_next(qfs_log_reader *r, const uint8_t **data, size_t *len, uint64_t *index_out,
                             qfs_diag *diag);
 

@@ -283,6 +283,26 @@ check E82 "$QFS" metrics torn.qlog
 check E83 "$QFS" metrics
 check E84 sh -c "\"$QFS\" metrics good.qlog > /dev/full"
 
+# qfs serve (built only with libmicrohttpd: without it the rows have no command).
+if "$QFS" serve --help >/dev/null 2>&1; then
+    check E85 "$QFS" serve
+    check E86 "$QFS" serve good.qlog --listen nowhere
+    check E87 "$QFS" serve good.qlog --listen localhost:9464
+    check E88 "$QFS" serve good.qlog --listen 127.0.0.1:70000
+    echo "some notes" > notes.txt
+    check E89 "$QFS" serve notes.txt
+    python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(10)' > port.txt &
+    holder=$!
+    for _ in $(seq 50); do [ -s port.txt ] && break; sleep 0.1; done
+    check E90 "$QFS" serve good.qlog --listen "127.0.0.1:$(cat port.txt)"
+    kill "$holder" 2>/dev/null
+    wait "$holder" 2>/dev/null
+    check E91 "$QFS" serve nope.qlog
+else
+    for id in E85 E86 E87 E88 E89 E90 E91; do seen[$id]=1; done
+fi
+
 # Every row of the table has a case.
 for id in $(awk -F'|' '$2 ~ /^ *E[0-9]+ *$/ { gsub(/ /, "", $2); print $2 }' "$DOC"); do
     [ -n "${seen[$id]:-}" ] || bad "$id is in docs/ERRORS.md but has no case"
