@@ -1,34 +1,16 @@
 /* The canonical JSON writer of the evidence artifacts (jw.h). */
 #include "evidence/jw.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 void jw_free(jw *b)
 {
-    free(b->p);
-    memset(b, 0, sizeof *b);
+    qfs_buf_free(b);
 }
 
 void jw_raw(jw *b, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    qfs_buf_append(b, s, n);
 }
 
 /* A value or a key follows the previous one after a comma, unless it opens

@@ -8,12 +8,11 @@
 #include "qfs/common.h"
 #include "qfs/event.h"
 #include "qfs/fixed.h"
+#include "util/buf.h"
 
-typedef struct jw {
-    char *p;
-    size_t len, cap;
-    int oom; /* sticky: once an allocation failed, nothing more is written */
-} jw;
+/* The bytes live in the library's growable buffer; oom is sticky: once an
+ * allocation failed, nothing more is written. */
+typedef qfs_buf jw;
 
 void jw_free(jw *b);
 /* Appends raw bytes (no separator). */

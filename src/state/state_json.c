@@ -8,31 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct jbuf {
-    char *p;
-    size_t len, cap;
-    int oom;
-} jbuf;
+#include "util/buf.h"
+
+/* The bytes live in the library's growable buffer (util/buf.h). */
+typedef qfs_buf jbuf;
 
 static void jput(jbuf *b, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (!q) {
-            b->oom = 1;
-            return;
-        }
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    qfs_buf_append(b, s, n);
 }
 
 static void js(jbuf *b, const char *s)
