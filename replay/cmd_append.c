@@ -5,6 +5,7 @@
  * a spool (memory, then a temporary file), so memory stays flat however long
  * the input is. */
 #include "cli.h"
+#include "json_line.h"
 #include "line_reader.h"
 
 #include <errno.h>
@@ -214,35 +215,12 @@ static int read_events(const char *name, FILE *in, spool *out)
                         (unsigned long long)line_no, (unsigned long long)line_bytes, QFS_JSON_LINE_BYTES_MAX);
             continue;
         }
-        const char *line = lr->line;
-        size_t len = lr->len;
-        if (len > 0 && line[len - 1] == '\r')
-            len--;
-        size_t first = 0;
-        while (first < len && (line[first] == ' ' || line[first] == '\t'))
-            first++;
-        if (first == len)
-            continue;
-
-        qfs_event ev;
         qfs_diag diag;
-        qfs_diag_clear(&diag);
-        qfs_arena_reset(arena);
-        qfs_err err;
         size_t enc_len = 0;
-        if (memchr(line, '\0', len)) {
-            err = QFS_E_PARSE;
-            qfs_diag_set(&diag, "line contains a NUL byte");
-        } else {
-            err = qfs_json_parse_event(&ev, line, len, arena, &diag);
-        }
-        if (err == QFS_OK) {
-            err = qfs_codec_encode(&ev, enc, QFS_EVENT_BYTES_MAX, &enc_len);
-            if (err == QFS_E_LIMIT)
-                qfs_diag_set(&diag, "event encodes to more than %zu bytes", QFS_EVENT_BYTES_MAX);
-            else if (err != QFS_OK)
-                qfs_diag_set(&diag, "event cannot be encoded");
-        }
+        int blank = 0;
+        qfs_err err = json_line_encode(lr->line, lr->len, arena, enc, &enc_len, &diag, &blank);
+        if (blank)
+            continue;
         if (err == QFS_E_NOMEM) {
             /* Not a fault of the line: the machine ran out of memory. */
             cli_error("append", "%s:%llu: %s", name, (unsigned long long)line_no, diag.message);

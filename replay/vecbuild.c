@@ -1,5 +1,7 @@
 #include "vecbuild.h"
 
+#include "json_line.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,34 +319,12 @@ static qfs_err encode_lines(const char *text, size_t len, encoded *en, vec_build
         size_t n = end - pos;
         pos = nl ? end + 1 : len;
         line_no++;
-        if (n > 0 && line[n - 1] == '\r')
-            n--;
-        size_t first = 0;
-        while (first < n && (line[first] == ' ' || line[first] == '\t'))
-            first++;
-        if (first == n)
-            continue;
-        qfs_event ev;
         qfs_diag diag;
-        qfs_diag_clear(&diag);
-        qfs_arena_reset(arena);
         size_t enc_len = 0;
-        if (memchr(line, '\0', n)) {
-            err = QFS_E_PARSE;
-            qfs_diag_set(&diag, "line contains a NUL byte");
-        } else if (n > QFS_JSON_LINE_BYTES_MAX) {
-            err = QFS_E_LIMIT;
-            qfs_diag_set(&diag, "line is %zu bytes (at most %zu)", n, QFS_JSON_LINE_BYTES_MAX);
-        } else {
-            err = qfs_json_parse_event(&ev, line, n, arena, &diag);
-        }
-        if (err == QFS_OK) {
-            err = qfs_codec_encode(&ev, enc, QFS_EVENT_BYTES_MAX, &enc_len);
-            if (err == QFS_E_LIMIT)
-                qfs_diag_set(&diag, "event encodes to more than %zu bytes", QFS_EVENT_BYTES_MAX);
-            else if (err != QFS_OK)
-                qfs_diag_set(&diag, "event cannot be encoded");
-        }
+        int blank = 0;
+        err = json_line_encode(line, n, arena, enc, &enc_len, &diag, &blank);
+        if (blank)
+            continue;
         if (err == QFS_OK && encoded_add(en, enc, enc_len) != QFS_OK) {
             err = QFS_E_NOMEM;
             qfs_diag_set(&diag, "out of memory");
