@@ -240,21 +240,6 @@ typedef struct create_opts {
     int quiet; /* no summary on stdout: the bundle is another command's input */
 } create_opts;
 
-static int check_expect(const char *log, const report *r, const char *expect_hex)
-{
-    if (!expect_hex)
-        return 0;
-    char want[QFS_HASH128_HEX_LEN + 1];
-    qfs_hash128 h;
-    qfs_hash128_parse(&h, expect_hex, strlen(expect_hex));
-    qfs_hash128_hex(&h, want);
-    if (strcmp(want, r->state_hex) == 0)
-        return 0;
-    cli_error(EVIDENCE_CMD, "%s: state hash %s does not match the expected %s; nothing written", log,
-              r->state_hex, want);
-    return CLI_EXIT_MISMATCH;
-}
-
 /* Writes replay_consistency.json, statement.json and the envelope into tmp;
  * *disagree is set when the runs differ. */
 static int finish_bundle(const create_opts *o, const char *tmp, report *reports, const char *trace_hex,
@@ -368,7 +353,7 @@ static int evidence_create(const create_opts *o)
     if (o->runs > 1 && (rc == 0 || !after))
         rc = runs_reports(&job, reports, rc);
     if (rc == 0)
-        rc = check_expect(o->log, &reports[0], o->expect_hex);
+        rc = runs_check_expect(EVIDENCE_CMD, o->log, &reports[0], o->expect_hex, "; nothing written");
     int disagree = 0;
     if (rc == 0)
         rc = finish_bundle(o, tmp, reports, trace_hex, &pk, o->key_path ? sk : NULL, &disagree);

@@ -159,7 +159,8 @@ static void print_result(const report *r, int json, int modules, uint64_t runs)
 }
 
 /* Exit 1 unless the printed state hash is the expected one. */
-static int check_expect(const char *path, const report *r, const char *expect_hex)
+int runs_check_expect(const char *cmd, const char *path, const report *r, const char *expect_hex,
+                      const char *after)
 {
     if (!expect_hex)
         return 0;
@@ -169,7 +170,7 @@ static int check_expect(const char *path, const report *r, const char *expect_he
     qfs_hash128_hex(&h, want);
     if (strcmp(want, r->state_hex) == 0)
         return 0;
-    cli_error("replay", "%s: state hash %s does not match the expected %s", path, r->state_hex, want);
+    cli_error(cmd, "%s: state hash %s does not match the expected %s%s", path, r->state_hex, want, after);
     return CLI_EXIT_MISMATCH;
 }
 
@@ -478,7 +479,7 @@ static int replay_runs(const char *path, uint64_t runs, const char *expect_hex, 
             }
             rc = cli_finish_stdout("replay");
             if (rc == 0)
-                rc = check_expect(path, &r, expect_hex);
+                rc = runs_check_expect("replay", path, &r, expect_hex, "");
         }
     }
     for (uint64_t k = 0; k < runs; k++)
@@ -624,6 +625,6 @@ int cmd_replay(int argc, char **argv)
     }
     rc = cli_finish_stdout("replay");
     if (rc == 0)
-        rc = check_expect(path, &r, expect_hex);
+        rc = runs_check_expect("replay", path, &r, expect_hex, "");
     return rc;
 }

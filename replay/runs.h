@@ -54,6 +54,13 @@ static inline uint64_t runs_skew(uint64_t run)
 void runs_report_from_state(report *r, const qfs_state *s, const qfs_hash128 *state_hash,
                             const fold_result *fold);
 
+/* 0 when `expect_hex` is NULL or names r's state hash; otherwise names the
+ * mismatch (`cmd`: the command in the message, `path` the log, `after` a
+ * suffix to the message such as "; nothing written") and returns
+ * CLI_EXIT_MISMATCH. */
+int runs_check_expect(const char *cmd, const char *path, const report *r, const char *expect_hex,
+                      const char *after);
+
 /* Parses a child's report (the lines `qfs replay --child-report` prints); 0 on success. */
 int runs_parse_report(report *r, const char *text);
 
