@@ -10,12 +10,6 @@ QFS="$1"
 cd "$T" || exit 1
 umask 022 # key files must come out 0600 whatever the umask allows
 
-expect_exit() { # expect_exit CODE CMD...: runs CMD (stdout in out, stderr in err), checks its exit code
-    local want="$1"; shift
-    "$@" >out 2>err
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok; else bad "exit $got (want $want): $* :: $(head -c 300 err)"; fi
-}
 # receipts LOG: the receipt names of LOG's events, one per line.
 receipts() { "$QFS" replay "$1" --trace - | sed -n 's/.*"receipt":"\([a-z_]*\)".*/\1/p'; }
 

@@ -10,15 +10,6 @@ QFS="$1"
 cd "$T" || exit 1
 umask 022
 
-expect_exit() { # expect_exit CODE CMD...: runs CMD (stdout in out, stderr in err), checks its exit code
-    local want="$1"; shift
-    "$@" >out 2>err
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok; else bad "exit $got (want $want): $* :: $(head -c 300 err)"; fi
-}
-# first_err TEXT: the first line of stderr is exactly TEXT.
-first_err() { [ "$(head -n 1 err)" = "$1" ] && ok || bad "stderr: $(head -n 1 err)
-      want: $1"; }
 # no_leftovers: no temporary or half-written bundle beside the bundles.
 no_leftovers() { ls -d ./*.tmp-* ./*.old-* >/dev/null 2>&1 && bad "left behind: $(ls -d ./*.tmp-* ./*.old-*)" || ok; }
 

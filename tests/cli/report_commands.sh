@@ -13,14 +13,6 @@ umask 022
 export TMPDIR="$T/tmp"
 mkdir -p "$TMPDIR"
 
-expect_exit() { # expect_exit CODE CMD...: runs CMD (stdout in out, stderr in err), checks its exit code
-    local want="$1"; shift
-    "$@" >out 2>err
-    local got=$?
-    if [ "$got" -eq "$want" ]; then ok; else bad "exit $got (want $want): $* :: $(head -c 300 err)"; fi
-}
-first_err() { [ "$(head -n 1 err)" = "$1" ] && ok || bad "stderr: $(head -n 1 err)
-      want: $1"; }
 # same A B WHAT: the two texts are equal.
 same() { [ "$1" = "$2" ] && ok || bad "$3 differ:
   report: $(printf '%s' "$1" | head -c 400)
