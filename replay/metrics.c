@@ -9,6 +9,8 @@
  * code below. */
 #include "metrics.h"
 
+#include "text_append.h"
+
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -29,23 +31,8 @@ typedef struct mb {
 
 static void put(mb *b, const char *s, size_t n)
 {
-    if (b->nomem)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (b->len + n + 1 > cap)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->nomem = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    if (!b->nomem && text_append(&b->p, &b->len, &b->cap, s, n) != 0)
+        b->nomem = 1;
 }
 
 static void puts_(mb *b, const char *s)

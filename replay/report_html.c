@@ -4,6 +4,8 @@
  * no floating point, no clock, no path, so one bundle gives one page. */
 #include "report_html.h"
 
+#include "text_append.h"
+
 #include "qfs/qfs.h"
 
 #include <stdarg.h>
@@ -40,23 +42,8 @@ typedef struct ctx {
 
 static void put_n(report_buf *b, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 65536;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->data, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->data = p;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
+    if (!b->oom && text_append(&b->data, &b->len, &b->cap, s, n) != 0)
+        b->oom = 1;
 }
 
 static void put(ctx *c, const char *s)
