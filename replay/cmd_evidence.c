@@ -336,8 +336,15 @@ static int evidence_create(const create_opts *o)
     char verdicts[EVIDENCE_PATH_BYTES_MAX + 64];
     snprintf(verdicts, sizeof verdicts, "%s/%s", tmp, EVIDENCE_VERDICTS_NAME);
     int after = o->runs > 1 && peek_signed(o->log);
+    /* Runs spawned from a thread must exec a fresh image: a forked child
+     * that replays in place (the fallback where this binary cannot be
+     * executed, as under qemu-user) would inherit the locks the evidence
+     * fold's threads hold and could hang. Without exec, runs 2..N go first,
+     * from this single thread, before the fold starts any. */
+    if (o->runs > 1 && !after && !runs_can_exec(job.self))
+        job.self = NULL;
     pthread_t thread;
-    int threaded = o->runs > 1 && !after && pthread_create(&thread, NULL, runs_thread, &job) == 0;
+    int threaded = o->runs > 1 && !after && job.self && pthread_create(&thread, NULL, runs_thread, &job) == 0;
     if (o->runs > 1 && !after && !threaded)
         runs_go(&job, NULL);
     static report reports[EVIDENCE_RUNS_MAX];

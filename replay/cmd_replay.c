@@ -249,6 +249,33 @@ static int replay_child(const char *path, uint64_t table_seed, uint64_t skew, co
     return cli_finish_stdout("replay");
 }
 
+int runs_can_exec(const char *self)
+{
+    if (!self)
+        return 0;
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return 0;
+    if (pid == 0) {
+        int null_fd = open("/dev/null", O_WRONLY);
+        if (null_fd >= 0) {
+            dup2(null_fd, STDOUT_FILENO);
+            dup2(null_fd, STDERR_FILENO);
+        }
+        char *args[] = {(char *)"qfs", (char *)"--version", NULL};
+        execv(self, args);
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return 0;
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 int runs_spawn(child *c, const char *self, const char *path, uint64_t run, const verify_opts *vo)
 {
     int fds[2];

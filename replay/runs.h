@@ -68,6 +68,15 @@ int runs_parse_report(report *r, const char *text);
  * to fork without exec). 0, or -1 with errno set. */
 int runs_spawn(child *c, const char *self, const char *path, uint64_t run, const verify_opts *vo);
 
+/* 1 when `self` can be executed as a fresh image (`self --version` runs
+ * and exits 0); 0 when it cannot, as under an emulator without binfmt_misc,
+ * where runs_spawn falls back to replaying in the forked child. Such a
+ * fallback is safe only in a process with a single thread (a forked child
+ * of a threaded process can inherit a lock another thread held), so callers
+ * that would spawn runs from a thread ask this first. Call it while the
+ * process has one thread. */
+int runs_can_exec(const char *self);
+
 /* Reads a child's report and reaps it. Not reentrant (one static buffer):
  * call from one thread at a time. */
 void runs_collect(child *c);
