@@ -695,8 +695,8 @@ START_TEST(test_evidence_observe__simulated_log_same_hash_and_bytes)
 {
     char path[4096], cmd[8192];
     tu_path(path, sizeof path, "sim.qlog");
-    snprintf(cmd, sizeof cmd, "'%s' simulate --seed 5 --events 30000 --auth none -o '%s' >/dev/null 2>&1",
-             QFS_BINARY, path);
+    snprintf(cmd, sizeof cmd, "%s'%s' simulate --seed 5 --events 30000 --auth none -o '%s' >/dev/null 2>&1",
+             QFS_RUN_PREFIX, QFS_BINARY, path);
     ck_assert_int_eq(system(cmd), 0);
     qfs_state *plain = NULL, *s1 = NULL, *s2 = NULL;
     qfs_state_options o1 = {.table_seed = 1}, o2 = {.table_seed = 0xfeedfacecafeULL};
